@@ -1,0 +1,20 @@
+"""Wijkmonitor ETL: partner files -> raw -> validated (GX) -> staging -> marts in DuckDB.
+
+Public API (the dashboard and the CLI use only these):
+"""
+
+from etl.db import connect_readonly, db_version, resolve_db_path
+from etl.load import LoadResult, list_loads, load_files, validate_files
+from etl.sources import Options, variable_registry
+
+__all__ = [
+    "LoadResult",
+    "Options",
+    "connect_readonly",
+    "db_version",
+    "list_loads",
+    "load_files",
+    "resolve_db_path",
+    "validate_files",
+    "variable_registry",
+]

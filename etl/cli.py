@@ -1,0 +1,124 @@
+"""`wijkmonitor`: one command per verb.
+
+    wijkmonitor demo                       build the demo database from data/demo/
+    wijkmonitor load PATH… [--source K]    load files or folders (whole or not at all)
+    wijkmonitor validate PATH…             dry run: the same checks, nothing is loaded
+    wijkmonitor loads                      the load history
+    wijkmonitor serve [--db PATH]          start the dashboard
+    wijkmonitor template BRON --out F      Excel template for a partner source
+
+Exit codes: 0 ok, 1 rejected input, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from etl import db as dbmod
+from etl.load import list_loads, load_files, stderr_progress, validate_files
+from etl.sources import KIND_FOR_SOURCE_OPTION, Options, variable_registry
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_DIR = REPO / "data" / "demo"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit with 2 (argparse's default too), in Dutch
+        self.print_usage(sys.stderr)
+        print(f"wijkmonitor: fout: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="database (standaard: $WIJKMONITOR_DB of data/wijkmonitor.duckdb)")
+
+
+def _add_load_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PAD", help="bestanden of mappen")
+    p.add_argument("--source", choices=sorted(KIND_FOR_SOURCE_OPTION), help="soort bron (anders herkend aan de kolommen)")
+    p.add_argument("--jaar", type=int, help="jaar van een CBS-kerncijferbestand of van de gebiedsindeling")
+    p.add_argument("--gemeente", help="alleen gebieden van deze gemeente (bijv. GM0597); de rest wordt overgeslagen")
+    p.add_argument("--blad", help="naam van het tabblad (Excel); standaard het eerste")
+    p.add_argument("--code", dest="code_template", help="GeoJSON: sjabloon voor de CBS-code, bijv. 'BU{GEMEENTECODE}{BUURTCODE}'")
+    p.add_argument("--naam", dest="naam_template", help="GeoJSON: sjabloon voor de naam, bijv. '{BUURT}'")
+    _add_db(p)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="wijkmonitor", description="Leefbaarheidsmonitor: laden, controleren en tonen.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("demo", help="bouw de demodatabase uit data/demo/")
+    p.add_argument("--genereer", action="store_true", help="schrijf eerst de demobestanden opnieuw (seed 2019)")
+    _add_db(p)
+    _add_load_options(sub.add_parser("load", help="laad bestanden of mappen"))
+    _add_load_options(sub.add_parser("validate", help="controleer bestanden zonder te laden"))
+    p = sub.add_parser("loads", help="toon de laadgeschiedenis")
+    _add_db(p)
+    p = sub.add_parser("serve", help="start het dashboard")
+    p.add_argument("--port", type=int, default=8501)
+    _add_db(p)
+    p = sub.add_parser("template", help="Excel-sjabloon voor een partnerbron")
+    p.add_argument("bron", choices=sorted(variable_registry()))
+    p.add_argument("--out", required=True, type=Path)
+    _add_db(p)
+    return parser
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(source=args.source, jaar=args.jaar, gemeente=args.gemeente, sheet=args.blad,
+                   code_template=args.code_template, naam_template=args.naam_template)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    db_path = dbmod.resolve_db_path(getattr(args, "db", None))
+    if args.command == "demo":
+        from etl.demo import generate_demo
+
+        if args.genereer or not any(DEMO_DIR.glob("*")):
+            generate_demo(DEMO_DIR)
+        results = load_files([DEMO_DIR], db_path, progress=stderr_progress, fresh=True,
+                             settings={"demo": "ja"})
+        ok = all(r.ok for r in results)
+        print(f"demodatabase {'gebouwd' if ok else 'NIET gebouwd'}: {db_path} ({len(results)} bestanden)")
+        return 0 if ok else 1
+    if args.command in {"load", "validate"}:
+        missing = [p for p in args.paths if not Path(p).exists()]
+        if missing:
+            print(f"wijkmonitor: bestaat niet: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        fn = load_files if args.command == "load" else validate_files
+        results = fn(args.paths, db_path, _options(args), progress=print)
+        if not results:
+            print("geen bestanden gevonden (csv, xlsx, geojson)", file=sys.stderr)
+            return 2
+        return 0 if all(r.ok for r in results) else 1
+    if args.command == "loads":
+        rows = list_loads(db_path)
+        if not rows:
+            print(f"nog geen loads in {db_path}")
+        for r in rows:
+            print(f"{r['load_id']:>5}  {r['klaar']:%Y-%m-%d %H:%M}  {r['status']:<10} {r['bron'] or '-':<14} "
+                  f"{r['rijen_geladen'] or 0:>9} rijen  {r['gebruiker']:<10} {r['bestand']}")
+        return 0
+    if args.command == "serve":
+        app = REPO / "dashboard" / "app.py"
+        env = dict(os.environ, WIJKMONITOR_DB=str(db_path.resolve()))
+        cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        return subprocess.call(cmd, env=env, cwd=REPO)
+    if args.command == "template":
+        from etl.template import write_template
+
+        write_template(args.bron, args.out, db_path if db_path.exists() else None)
+        print(f"sjabloon geschreven: {args.out}")
+        return 0
+    return 2  # pragma: no cover
+
+
+if __name__ == "__main__":
+    sys.exit(main())
