@@ -3,7 +3,7 @@
 Public API (the dashboard and the CLI use only these):
 """
 
-from etl.db import connect_readonly, db_version, resolve_db_path
+from etl.db import connect_readonly, db_version, reader_cursor, resolve_db_path
 from etl.load import LoadResult, list_loads, load_files, validate_files
 from etl.sources import Options, variable_registry
 
@@ -14,6 +14,7 @@ __all__ = [
     "db_version",
     "list_loads",
     "load_files",
+    "reader_cursor",
     "resolve_db_path",
     "validate_files",
     "variable_registry",

@@ -39,11 +39,19 @@ def _add_db(p: argparse.ArgumentParser) -> None:
 
 def _add_load_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PAD", help="bestanden of mappen")
-    p.add_argument("--source", choices=sorted(KIND_FOR_SOURCE_OPTION), help="soort bron (anders herkend aan de kolommen)")
+    p.add_argument(
+        "--source", choices=sorted(KIND_FOR_SOURCE_OPTION), help="soort bron (anders herkend aan de kolommen)"
+    )
     p.add_argument("--jaar", type=int, help="jaar van een CBS-kerncijferbestand of van de gebiedsindeling")
-    p.add_argument("--gemeente", help="alleen gebieden van deze gemeente (bijv. GM0597); de rest wordt overgeslagen")
+    p.add_argument(
+        "--gemeente", help="alleen gebieden van deze gemeente (bijv. GM0597); de rest wordt overgeslagen"
+    )
     p.add_argument("--blad", help="naam van het tabblad (Excel); standaard het eerste")
-    p.add_argument("--code", dest="code_template", help="GeoJSON: sjabloon voor de CBS-code, bijv. 'BU{GEMEENTECODE}{BUURTCODE}'")
+    p.add_argument(
+        "--code",
+        dest="code_template",
+        help="GeoJSON: sjabloon voor de CBS-code, bijv. 'BU{GEMEENTECODE}{BUURTCODE}'",
+    )
     p.add_argument("--naam", dest="naam_template", help="GeoJSON: sjabloon voor de naam, bijv. '{BUURT}'")
     _add_db(p)
 
@@ -52,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="wijkmonitor", description="Leefbaarheidsmonitor: laden, controleren en tonen.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("demo", help="bouw de demodatabase uit data/demo/")
-    p.add_argument("--genereer", action="store_true", help="schrijf eerst de demobestanden opnieuw (seed 2019)")
+    p.add_argument(
+        "--genereer", action="store_true", help="schrijf eerst de demobestanden opnieuw (seed 2019)"
+    )
     _add_db(p)
     _add_load_options(sub.add_parser("load", help="laad bestanden of mappen"))
     _add_load_options(sub.add_parser("validate", help="controleer bestanden zonder te laden"))
@@ -69,8 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _options(args: argparse.Namespace) -> Options:
-    return Options(source=args.source, jaar=args.jaar, gemeente=args.gemeente, sheet=args.blad,
-                   code_template=args.code_template, naam_template=args.naam_template)
+    return Options(
+        source=args.source,
+        jaar=args.jaar,
+        gemeente=args.gemeente,
+        sheet=args.blad,
+        code_template=args.code_template,
+        naam_template=args.naam_template,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,8 +97,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.genereer or not any(DEMO_DIR.glob("*")):
             generate_demo(DEMO_DIR)
-        results = load_files([DEMO_DIR], db_path, progress=stderr_progress, fresh=True,
-                             settings={"demo": "ja"})
+        results = load_files(
+            [DEMO_DIR], db_path, progress=stderr_progress, fresh=True, settings={"demo": "ja"}
+        )
         ok = all(r.ok for r in results)
         print(f"demodatabase {'gebouwd' if ok else 'NIET gebouwd'}: {db_path} ({len(results)} bestanden)")
         return 0 if ok else 1
@@ -102,14 +119,27 @@ def main(argv: list[str] | None = None) -> int:
         if not rows:
             print(f"nog geen loads in {db_path}")
         for r in rows:
-            print(f"{r['load_id']:>5}  {r['klaar']:%Y-%m-%d %H:%M}  {r['status']:<10} {r['bron'] or '-':<14} "
-                  f"{r['rijen_geladen'] or 0:>9} rijen  {r['gebruiker']:<10} {r['bestand']}")
+            print(
+                f"{r['load_id']:>5}  {r['klaar']:%Y-%m-%d %H:%M}  {r['status']:<10} {r['bron'] or '-':<14} "
+                f"{r['rijen_geladen'] or 0:>9} rijen  {r['gebruiker']:<10} {r['bestand']}"
+            )
         return 0
     if args.command == "serve":
         app = REPO / "dashboard" / "app.py"
         env = dict(os.environ, WIJKMONITOR_DB=str(db_path.resolve()))
-        cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(app),
+            "--server.port",
+            str(args.port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ]
         return subprocess.call(cmd, env=env, cwd=REPO)
     if args.command == "template":
         from etl.template import write_template

@@ -46,15 +46,38 @@ def db_version(path: Path) -> tuple[int, int] | None:
     return (st.st_ino, st.st_mtime_ns)
 
 
+READER_CATALOG = "wijkmonitor"
+
+
 def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the live file (never blocks a writer: writers work on a copy)."""
-    return duckdb.connect(str(path), read_only=True)
+    """A read-only connection to the live file (never blocks a writer: writers work on a copy).
+
+    The file is ATTACHed to a private in-memory database instead of opened with ``duckdb.connect(path)``:
+    DuckDB caches database instances per path inside a process, so a plain reconnect after a load would
+    silently return the old (replaced) file for as long as any old connection is open. Cursors made from
+    this connection must run ``USE wijkmonitor`` first (see :func:`reader_cursor`).
+    """
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{_sql_string(path)}' AS {READER_CATALOG} (READ_ONLY)")
+    con.execute(f"USE {READER_CATALOG}")
+    return con
+
+
+def reader_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor (one per thread) of a :func:`connect_readonly` connection, on the attached database."""
+    cur = con.cursor()
+    cur.execute(f"USE {READER_CATALOG}")
+    return cur
+
+
+def _sql_string(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 @contextlib.contextmanager
-def write_session(path: Path, *, fresh: bool = False, memory_limit: str = "3GB") -> Iterator[
-    duckdb.DuckDBPyConnection
-]:
+def write_session(
+    path: Path, *, fresh: bool = False, memory_limit: str = "3GB"
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a read-write connection to a private copy of the database; publish it atomically on success.
 
     On an exception the copy is thrown away and the live database is exactly as it was.

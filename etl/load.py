@@ -219,6 +219,9 @@ def load_files(paths: Iterable[str | os.PathLike[str]], db_path: Path | None = N
     user = user or current_user()
     results: list[LoadResult] = []
     raw_dir = db_path.parent / "raw"
+    files = expand_paths(paths)
+    if not files and not fresh:
+        return results
     with dbmod.write_session(db_path, fresh=fresh) as con:
         ensure_schema(con)
         for key, value in (settings or {}).items():
@@ -227,7 +230,7 @@ def load_files(paths: Iterable[str | os.PathLike[str]], db_path: Path | None = N
                            "AND table_name = 'dim_gebied'").fetchone()[0]:
             rebuild(con)
         changed = False
-        for path in _ordered(expand_paths(paths), con, opts):
+        for path in _ordered(files, con, opts):
             res = _load_one(con, path, opts, user, raw_dir, progress)
             results.append(res)
             if res.status == "geladen":

@@ -101,6 +101,21 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
+def _empty_lines(path: Path, after: int) -> list[int]:
+    """1-based numbers of the empty lines below line ``after`` (DuckDB's CSV reader skips them)."""
+    with open(path, "rb") as f:
+        tail = b""
+        while chunk := f.read(1 << 22):
+            data = tail + chunk
+            if b"\n\n" in data or b"\n\r\n" in data:
+                break
+            tail = data[-2:]
+        else:
+            return []  # the usual case: no empty line anywhere, no line-by-line pass needed
+    with open(path, "rb") as f:
+        return [n for n, line in enumerate(f, start=1) if n > after and line in (b"\n", b"\r\n")]
+
+
 def _find_header(lines: list[str]) -> tuple[int, str]:
     for i, line in enumerate(lines):
         delim = max([";", ",", "\t"], key=line.count)
@@ -120,7 +135,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Deliver
         # cp1252 (Excel on Windows): transcode to a temporary UTF-8 copy; the delivered file stays untouched.
         encoding = "cp1252"
         notes.append("bestand is niet in UTF-8 maar in Windows-1252 (cp1252) gecodeerd; omgezet")
-        tmp = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".csv", delete=False)
+        tmp = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".csv", delete=False)  # noqa: SIM115
         with open(path, encoding="cp1252", errors="replace") as src, tmp:
             while chunk := src.read(1 << 22):
                 tmp.write(chunk)
@@ -146,8 +161,22 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Deliver
             source.unlink(missing_ok=True)
     columns = [c[0] for c in con.execute(f"DESCRIBE {table}_data").fetchall()]
     offset = header_idx + 2  # rowid 0 is the line after the header (1-based line numbers)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT rowid + {offset} AS _rij, * FROM {table}_data")
-    rows = con.execute(f"SELECT count(*) FROM {table}_data").fetchone()[0]
+    rij, join = f"d.rowid + {offset}", ""
+    empty = _empty_lines(path, header_idx + 1)
+    if empty:
+        # DuckDB skips empty lines, so rowid no longer counts lines: every empty line b_j (j = 1, 2, ...) above
+        # a row pushes it one line down, and b_j is above the row with rowid r when b_j - j < r + offset.
+        shift = {b - j: j for j, b in enumerate(empty, start=1)}  # equal keys: the largest j wins
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_leeg AS SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS j",
+            [list(shift), list(shift.values())],
+        )
+        rij, join = f"{rij} + coalesce(l.j, 0)", f" ASOF LEFT JOIN {table}_leeg AS l ON l.k < d.rowid + {offset}"
+    # Rows with every field empty (';;;;' as Excel writes below the data) are skipped, as in an XLSX.
+    filled = " OR ".join('d."' + c.replace('"', '""') + '" IS NOT NULL' for c in columns)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {rij} AS _rij, d.* FROM {table}_data AS d{join} "
+                f"WHERE {filled}")
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return Delivery(path, [c.strip().lstrip("\ufeff") for c in columns], rows, "csv", encoding, delim,
                     header_idx + 1, notes)
 

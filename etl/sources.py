@@ -6,7 +6,6 @@ enquete in one long template), leefbaarometer, gebieden (GeoJSON or a CBS code l
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,7 +16,7 @@ import duckdb
 import yaml
 
 from etl.reader import Delivery, base_name
-from etl.validation import Frame, Rule
+from etl.validation import Frame, Rule, where
 
 REGISTRY = Path(__file__).parent / "registry"
 # CBS codes: GM + 4 digits; WK + gemeente + 2; BU + gemeente + 4. Amsterdam uses letters (BU0363FE03).
@@ -99,18 +98,23 @@ def detect_kind(delivery: Delivery) -> tuple[str, str]:
         return "politie", "cbs-politie"
     if {"wijkenenbuurten", "aantalinwoners"} <= names:
         return "bevolking", "cbs-kwb"
-    if {"bron", "gebied_code", "periode", "variabele", "waarde"} <= names:
+    # Recognise the long templates even when one required column is missing or misspelt, so that the
+    # delivery gets the precise "kolom ... ontbreekt" message instead of "onbekend bestandsformaat".
+    if "bron" in names and len(names & {"gebied_code", "periode", "variabele", "waarde"}) >= 3:
         return "partner", "lang"
-    if {"gebied_code", "jaar", "inwoners"} <= names:
+    if {"gebied_code", "jaar"} <= names and names & {"inwoners", "huishoudens", "woningen"}:
         return "bevolking", "lang"
     if "lbm" in names and names & {"bu_code", "wk_code", "gm_code"}:
         return "leefbaarometer", "lbm3"
     if {"identifier", "title"} <= names:
         return "gebieden", "cbs-codelijst"
     raise SourceError(
-        "onbekend bestandsformaat: de kolommen (" + ", ".join(delivery.columns[:12]) + ") passen bij geen enkele "
+        "onbekend bestandsformaat: de kolommen ("
+        + ", ".join(delivery.columns[:12])
+        + ") passen bij geen enkele "
         "bron. Geef --source (politie, bevolking, partner, leefbaarometer, gebieden) of gebruik het sjabloon "
-        "uit docs/data-formats.md.")
+        "uit docs/data-formats.md."
+    )
 
 
 REQUIRED = {
@@ -124,7 +128,13 @@ REQUIRED = {
 }
 OPTIONAL = {
     ("politie", "cbs-politie"): ["ID", "Gemeentenaam", "SoortRegio"],
-    ("bevolking", "cbs-kwb"): ["Gemeentenaam", "SoortRegio", "Codering", "HuishoudensTotaal", "Woningvoorraad"],
+    ("bevolking", "cbs-kwb"): [
+        "Gemeentenaam",
+        "SoortRegio",
+        "Codering",
+        "HuishoudensTotaal",
+        "Woningvoorraad",
+    ],
     ("bevolking", "lang"): ["huishoudens", "woningen"],
     ("partner", "lang"): ["n", "sd"],
     ("leefbaarometer", "lbm3"): ["afw", "fys", "onv", "soc", "vrz", "won"],
@@ -147,7 +157,8 @@ def kwb_year(delivery: Delivery, opts: Options) -> int:
         return int(kwb_tables()[m.group(1).upper()])
     raise SourceError(
         f"{delivery.path.name}: een CBS-kerncijferbestand heeft geen jaarkolom. Geef het jaar met --jaar 2019, "
-        "of laat de CBS-tabelcode in de bestandsnaam staan (bijv. 84583NED_kerncijfers.csv voor 2019).")
+        "of laat de CBS-tabelcode in de bestandsnaam staan (bijv. 84583NED_kerncijfers.csv voor 2019)."
+    )
 
 
 def _fill_template(template: str, props: list[str]) -> str:
@@ -158,77 +169,175 @@ def _fill_template(template: str, props: list[str]) -> str:
             parts.append("'" + literal.replace("'", "''") + "'")
         if name:
             if name not in props:
-                raise SourceError(f"eigenschap '{name}' uit het sjabloon '{template}' komt niet voor in het "
-                                  f"GeoJSON-bestand; wel: {', '.join(props)}")
+                raise SourceError(
+                    f"eigenschap '{name}' uit het sjabloon '{template}' komt niet voor in het "
+                    f"GeoJSON-bestand; wel: {', '.join(props)}"
+                )
             parts.append(f"coalesce(trim({q('prop:' + name)}), '')")
     return "(" + " || ".join(parts or ["NULL"]) + ")"
 
 
 def plan_delivery(delivery: Delivery, opts: Options) -> Plan:
     if opts.source and opts.source not in KIND_FOR_SOURCE_OPTION:
-        raise SourceError(f"onbekende bron '{opts.source}'; kies uit {', '.join(sorted(KIND_FOR_SOURCE_OPTION))}")
+        raise SourceError(
+            f"onbekende bron '{opts.source}'; kies uit {', '.join(sorted(KIND_FOR_SOURCE_OPTION))}"
+        )
     kind, variant = detect_kind(delivery)
     if opts.source and opts.source != kind:
-        raise SourceError(f"{delivery.path.name}: --source {opts.source} opgegeven, maar de kolommen horen bij "
-                          f"bron '{kind}' ({', '.join(delivery.columns[:8])})")
+        raise SourceError(
+            f"{delivery.path.name}: --source {opts.source} opgegeven, maar de kolommen horen bij "
+            f"bron '{kind}' ({', '.join(delivery.columns[:8])})"
+        )
     cols = _match(delivery, REQUIRED[(kind, variant)] + OPTIONAL[(kind, variant)])
 
     def col(name: str) -> str:
         return q(cols[name]) if name in cols else "NULL"
 
     if kind == "politie":
-        select = {c: col(c) for c in ["ID", "SoortMisdrijf", "WijkenEnBuurten", "Perioden",
-                                      "GeregistreerdeMisdrijven", "Gemeentenaam", "SoortRegio"]}
-        return Plan(kind, variant, "raw.politie__misdrijven", "politie", cols, select,
-                    f"trim({col('WijkenEnBuurten')})", f"TRY_CAST(left(trim({col('Perioden')}), 4) AS INTEGER)")
+        select = {
+            c: col(c)
+            for c in [
+                "ID",
+                "SoortMisdrijf",
+                "WijkenEnBuurten",
+                "Perioden",
+                "GeregistreerdeMisdrijven",
+                "Gemeentenaam",
+                "SoortRegio",
+            ]
+        }
+        return Plan(
+            kind,
+            variant,
+            "raw.politie__misdrijven",
+            "politie",
+            cols,
+            select,
+            f"trim({col('WijkenEnBuurten')})",
+            f"TRY_CAST(left(trim({col('Perioden')}), 4) AS INTEGER)",
+        )
     if kind == "bevolking" and variant == "cbs-kwb":
         year = kwb_year(delivery, opts)
-        select = {c: col(c) for c in ["WijkenEnBuurten", "Gemeentenaam", "SoortRegio", "Codering",
-                                      "AantalInwoners", "HuishoudensTotaal", "Woningvoorraad"]}
+        select = {
+            c: col(c)
+            for c in [
+                "WijkenEnBuurten",
+                "Gemeentenaam",
+                "SoortRegio",
+                "Codering",
+                "AantalInwoners",
+                "HuishoudensTotaal",
+                "Woningvoorraad",
+            ]
+        }
         select["_jaar"] = str(int(year))
-        plan = Plan(kind, variant, "raw.cbs__kerncijfers", "CBS", cols, select,
-                    f"trim({col('WijkenEnBuurten')})", str(int(year)))
+        plan = Plan(
+            kind,
+            variant,
+            "raw.cbs__kerncijfers",
+            "CBS",
+            cols,
+            select,
+            f"trim({col('WijkenEnBuurten')})",
+            str(int(year)),
+        )
         if "Woningvoorraad" not in cols:
-            plan.warnings.append("kolom Woningvoorraad ontbreekt: indicatoren per 1.000 woningen krijgen geen noemer "
-                                 "uit dit bestand")
+            plan.warnings.append(
+                "kolom Woningvoorraad ontbreekt: indicatoren per 1.000 woningen krijgen geen noemer "
+                "uit dit bestand"
+            )
         return plan
     if kind == "bevolking":
         select = {c: col(c) for c in ["gebied_code", "jaar", "inwoners", "huishoudens", "woningen"]}
-        return Plan(kind, variant, "raw.gemeente__bevolking", "gemeente", cols, select,
-                    f"trim({col('gebied_code')})", f"TRY_CAST(trim({col('jaar')}) AS INTEGER)")
+        return Plan(
+            kind,
+            variant,
+            "raw.gemeente__bevolking",
+            "gemeente",
+            cols,
+            select,
+            f"trim({col('gebied_code')})",
+            f"TRY_CAST(trim({col('jaar')}) AS INTEGER)",
+        )
     if kind == "partner":
         select = {c: col(c) for c in ["bron", "gebied_code", "periode", "variabele", "waarde", "n", "sd"]}
-        return Plan(kind, variant, "raw.partner__waarnemingen", "partner", cols, select,
-                    f"trim({col('gebied_code')})", f"TRY_CAST(left(trim({col('periode')}), 4) AS INTEGER)")
+        return Plan(
+            kind,
+            variant,
+            "raw.partner__waarnemingen",
+            "partner",
+            cols,
+            select,
+            f"trim({col('gebied_code')})",
+            f"TRY_CAST(left(trim({col('periode')}), 4) AS INTEGER)",
+        )
     if kind == "leefbaarometer":
         lvl = next(p for p in ("bu", "wk", "gm") if p + "_code" in {base_name(c) for c in delivery.columns})
         cols.update(_match(delivery, [f"{lvl}_code", f"{lvl}_naam"]))
         select = {"gebied_code": col(f"{lvl}_code"), "gebied_naam": col(f"{lvl}_naam"), "jaar": col("jaar")}
         select.update({c: col(c) for c in ["lbm", "afw", "fys", "onv", "soc", "vrz", "won"]})
-        return Plan(kind, variant, "raw.leefbaarometer__scores", "BZK (Leefbaarometer)", cols, select,
-                    f"trim({col(f'{lvl}_code')})", f"TRY_CAST(trim({col('jaar')}) AS INTEGER)")
+        return Plan(
+            kind,
+            variant,
+            "raw.leefbaarometer__scores",
+            "BZK (Leefbaarometer)",
+            cols,
+            select,
+            f"trim({col(f'{lvl}_code')})",
+            f"TRY_CAST(trim({col('jaar')}) AS INTEGER)",
+        )
     # gebieden
     year_sql = str(int(opts.jaar)) if opts.jaar else "NULL"
     if variant == "cbs-codelijst":
-        select = {"gebied_code": col("Identifier"), "gebied_naam": col("Title"), "geometrie": "NULL",
-                  "eigenschappen": "NULL", "_jaar": year_sql}
-        return Plan(kind, variant, "raw.gebieden__gebieden", "CBS", cols, select,
-                    f"trim({col('Identifier')})", year_sql)
+        select = {
+            "gebied_code": col("Identifier"),
+            "gebied_naam": col("Title"),
+            "geometrie": "NULL",
+            "eigenschappen": "NULL",
+            "_jaar": year_sql,
+        }
+        return Plan(
+            kind,
+            variant,
+            "raw.gebieden__gebieden",
+            "CBS",
+            cols,
+            select,
+            f"trim({col('Identifier')})",
+            year_sql,
+        )
     props = delivery.geojson_properties
-    code_t = opts.code_template or next((f"{{{p}}}" for p in ("gebied_code", "code", "statcode", "buurtcode")
-                                         if p in props), None)
-    naam_t = opts.naam_template or next((f"{{{p}}}" for p in ("gebied_naam", "naam", "statnaam", "buurtnaam")
-                                         if p in props), None)
+    code_t = opts.code_template or next(
+        (f"{{{p}}}" for p in ("gebied_code", "code", "statcode", "buurtcode") if p in props), None
+    )
+    naam_t = opts.naam_template or next(
+        (f"{{{p}}}" for p in ("gebied_naam", "naam", "statnaam", "buurtnaam") if p in props), None
+    )
     if not code_t:
         raise SourceError(
             f"{delivery.path.name}: geen eigenschap met de gebiedscode gevonden (gezocht: gebied_code, code, "
             f"statcode). Geef aan hoe de CBS-code wordt samengesteld, bijv. --code 'BU{{GEMEENTECODE}}{{BUURTCODE}}'"
-            f" --naam '{{BUURT}}'. Eigenschappen in het bestand: {', '.join(props)}")
+            f" --naam '{{BUURT}}'. Eigenschappen in het bestand: {', '.join(props)}"
+        )
     code_sql = _fill_template(code_t, props)
-    select = {"gebied_code": code_sql, "gebied_naam": _fill_template(naam_t, props) if naam_t else "NULL",
-              "geometrie": "geometrie", "eigenschappen": "eigenschappen", "_jaar": year_sql}
-    return Plan(kind, variant, "raw.gebieden__gebieden", "gemeente", {}, select, code_sql, year_sql,
-                extra_raw={"code_template": code_t, "naam_template": naam_t})
+    select = {
+        "gebied_code": code_sql,
+        "gebied_naam": _fill_template(naam_t, props) if naam_t else "NULL",
+        "geometrie": "geometrie",
+        "eigenschappen": "eigenschappen",
+        "_jaar": year_sql,
+    }
+    return Plan(
+        kind,
+        variant,
+        "raw.gebieden__gebieden",
+        "gemeente",
+        {},
+        select,
+        code_sql,
+        year_sql,
+        extra_raw={"code_template": code_t, "naam_template": naam_t},
+    )
 
 
 # ---------------------------------------------------------------------------------------------- checks
@@ -242,40 +351,65 @@ def _valid_codes_by_year(con: duckdb.DuckDBPyConnection, years: list[int]) -> di
         return {y: [] for y in years}
     out = {}
     for y in years:
-        out[y] = [r[0] for r in con.execute(
-            "SELECT gebied_code FROM marts.dim_gebied WHERE (geldig_van IS NULL OR geldig_van <= ?) "
-            "AND (geldig_tot IS NULL OR geldig_tot >= ?)", [y, y]).fetchall()]
+        out[y] = [
+            r[0]
+            for r in con.execute(
+                "SELECT gebied_code FROM marts.dim_gebied WHERE (geldig_van IS NULL OR geldig_van <= ?) "
+                "AND (geldig_tot IS NULL OR geldig_tot >= ?)",
+                [y, y],
+            ).fetchall()
+        ]
     return out
 
 
-def _code_frame(con: duckdb.DuckDBPyConnection, plan: Plan, view: str, kolom: str,
-                must_exist: bool, extra_group: str = "") -> Frame:
+def _code_frame(
+    con: duckdb.DuckDBPyConnection, plan: Plan, view: str, kolom: str, must_exist: bool, extra_group: str = ""
+) -> Frame:
     year = plan.year_expr or "NULL"
-    sql = (f"SELECT {plan.code_expr} AS gebied_code, {year} AS jaar{extra_group and ', ' + extra_group}, "
-           f"min(_rij) AS _rij, count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij")
+    sql = (
+        f"SELECT {plan.code_expr} AS gebied_code, {year} AS jaar{extra_group and ', ' + extra_group}, "
+        f"min(_rij) AS _rij, count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij"
+    )
     rules = [
-        Rule(lambda g: g.ExpectColumnValuesToNotBeNull(column="gebied_code"), kolom, "gebiedscode ontbreekt",
-             waarde="gebied_code"),
-        Rule(lambda g: g.ExpectColumnValuesToMatchRegex(column="gebied_code", regex=CODE_REGEX), kolom,
-             "geen geldige CBS-gebiedscode (zoals GM0597, WK059701 of BU05970100)", waarde="gebied_code"),
+        Rule(
+            lambda g: g.ExpectColumnValuesToNotBeNull(column="gebied_code"),
+            kolom,
+            "gebiedscode ontbreekt",
+            waarde="gebied_code",
+        ),
+        Rule(
+            lambda g: g.ExpectColumnValuesToMatchRegex(column="gebied_code", regex=CODE_REGEX),
+            kolom,
+            "geen geldige CBS-gebiedscode (zoals GM0597, WK059701 of BU05970100)",
+            waarde="gebied_code",
+        ),
     ]
     if must_exist:
-        years = sorted({r[0] for r in con.execute(f"SELECT DISTINCT {year} FROM {view}").fetchall()
-                        if r[0] is not None})
+        years = sorted(
+            {r[0] for r in con.execute(f"SELECT DISTINCT {year} FROM {view}").fetchall() if r[0] is not None}
+        )
         valid = _valid_codes_by_year(con, years)
         if years and not any(valid.values()):
-            raise SourceError("er is nog geen gebiedsindeling geladen, dus de gebiedscodes kunnen niet gecontroleerd "
-                              "worden. Laad eerst een bevolkingsbestand (CBS Kerncijfers wijken en buurten) of een "
-                              "gebiedenbestand (GeoJSON of CBS-codelijst).")
+            raise SourceError(
+                "er is nog geen gebiedsindeling geladen, dus de gebiedscodes kunnen niet gecontroleerd "
+                "worden. Laad eerst een bevolkingsbestand (CBS Kerncijfers wijken en buurten) of een "
+                "gebiedenbestand (GeoJSON of CBS-codelijst)."
+            )
         for y in years:
             if valid[y]:
                 regel = f"gebiedscode bestaat niet in de gebiedsindeling van {y}"
             else:
                 regel = f"gebiedscode onbekend: er is geen gebiedsindeling die {y} dekt"
-            rules.append(Rule(
-                lambda g, y=y, v=valid[y]: g.ExpectColumnValuesToBeInSet(
-                    column="gebied_code", value_set=v or ["-"], row_condition=f"jaar=={y}", condition_parser="pandas"),
-                kolom, regel, waarde="gebied_code"))
+            rules.append(
+                Rule(
+                    lambda g, y=y, v=valid[y]: g.ExpectColumnValuesToBeInSet(
+                        column="gebied_code", value_set=v or ["-"], row_condition=where("jaar", "==", y)
+                    ),
+                    kolom,
+                    regel,
+                    waarde="gebied_code",
+                )
+            )
     return Frame("gebied", sql, rules=rules)
 
 
@@ -283,27 +417,54 @@ def _numbers_frame(view: str, columns: dict[str, str], integer: bool, nonnegativ
     """Distinct non-missing values of several number columns, unpivoted into (kolom, waarde, getal)."""
     unions = " UNION ALL ".join(
         f"SELECT '{name}' AS kolom, trim({q(delivered)}) AS waarde, _rij FROM {view} "
-        f"WHERE NOT wm_leeg({q(delivered)})" for name, delivered in columns.items())
-    sql = (f"SELECT kolom, waarde, wm_getal(waarde) AS getal, min(_rij) AS _rij, count(*) AS _aantal "
-           f"FROM ({unions}) GROUP BY ALL ORDER BY _rij")
-    rules = [Rule(lambda g: g.ExpectColumnValuesToMatchRegex(
-        column="waarde", regex=INTEGER_REGEX if integer else NUMBER_REGEX), "{kolom}",
-        "moet een geheel getal zijn" if integer else "moet een getal zijn", waarde="waarde")]
+        f"WHERE NOT wm_leeg({q(delivered)})"
+        for name, delivered in columns.items()
+    )
+    sql = (
+        f"SELECT kolom, waarde, wm_getal(waarde) AS getal, min(_rij) AS _rij, count(*) AS _aantal "
+        f"FROM ({unions}) GROUP BY ALL ORDER BY _rij"
+    )
+    rules = [
+        Rule(
+            lambda g: g.ExpectColumnValuesToMatchRegex(
+                column="waarde", regex=INTEGER_REGEX if integer else NUMBER_REGEX
+            ),
+            "{kolom}",
+            "moet een geheel getal zijn" if integer else "moet een getal zijn",
+            waarde="waarde",
+        )
+    ]
     if nonnegative:
-        rules.append(Rule(lambda g: g.ExpectColumnValuesToBeBetween(column="getal", min_value=0), "{kolom}",
-                          "mag niet negatief zijn", waarde="waarde"))
+        rules.append(
+            Rule(
+                lambda g: g.ExpectColumnValuesToBeBetween(column="getal", min_value=0),
+                "{kolom}",
+                "mag niet negatief zijn",
+                waarde="waarde",
+            )
+        )
     return Frame("getallen", sql, rules=rules)
 
 
 def _key_frame(view: str, key_exprs: dict[str, str]) -> Frame:
     key_sql = " || ' | ' || ".join(f"coalesce({e}, '')" for e in key_exprs.values())
-    sql = (f"SELECT {key_sql} AS sleutel, min(_rij) AS _rij, count(*) AS _aantal FROM {view} "
-           f"GROUP BY ALL HAVING count(*) > 1 ORDER BY _rij")
+    sql = (
+        f"SELECT {key_sql} AS sleutel, min(_rij) AS _rij, count(*) AS _aantal FROM {view} "
+        f"GROUP BY ALL HAVING count(*) > 1 ORDER BY _rij"
+    )
     label = " + ".join(key_exprs)
-    return Frame("uniek", sql, rules=[Rule(
-        lambda g: g.ExpectColumnValuesToBeBetween(column="_aantal", max_value=1), label,
-        f"dubbele regel: de combinatie {label} komt vaker voor (elke combinatie mag één keer voorkomen)",
-        waarde="sleutel")])
+    return Frame(
+        "uniek",
+        sql,
+        rules=[
+            Rule(
+                lambda g: g.ExpectColumnValuesToBeBetween(column="_aantal", max_value=1),
+                label,
+                f"dubbele regel: de combinatie {label} komt vaker voor (elke combinatie mag één keer voorkomen)",
+                waarde="sleutel",
+            )
+        ],
+    )
 
 
 def _column_frame(delivery: Delivery, plan: Plan) -> Frame:
@@ -311,8 +472,11 @@ def _column_frame(delivery: Delivery, plan: Plan) -> Frame:
     present = [c for c in required if c in plan.columns]
     cols = ", ".join(f"NULL AS {q(c)}" for c in present) or "NULL AS _leeg"
     sql = f"SELECT {cols} WHERE false"
-    return Frame("kolommen", sql, rules=[
-        Rule(lambda g, c=c: g.ExpectColumnToExist(column=c), c, "verplichte kolom") for c in required])
+    return Frame(
+        "kolommen",
+        sql,
+        rules=[Rule(lambda g, c=c: g.ExpectColumnToExist(column=c), c, "verplichte kolom") for c in required],
+    )
 
 
 def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan, view: str) -> list[Frame]:
@@ -327,43 +491,122 @@ def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan,
 
     if plan.kind == "politie":
         frames.append(_code_frame(con, plan, view, c["WijkenEnBuurten"], must_exist=True))
-        frames.append(Frame("periode", f"SELECT {t('Perioden')} AS periode, min(_rij) AS _rij, count(*) AS _aantal "
-                            f"FROM {view} GROUP BY ALL ORDER BY _rij", rules=[
-            Rule(lambda g: g.ExpectColumnValuesToMatchRegex(
-                column="periode", regex=r"^(19|20)[0-9]{2}(JJ00|MM(0[1-9]|1[0-2]))$"), c["Perioden"],
-                "geen geldige periode (jaar: 2019JJ00, maand: 2019MM01)", waarde="periode")]))
+        frames.append(
+            Frame(
+                "periode",
+                f"SELECT {t('Perioden')} AS periode, min(_rij) AS _rij, count(*) AS _aantal "
+                f"FROM {view} GROUP BY ALL ORDER BY _rij",
+                rules=[
+                    Rule(
+                        lambda g: g.ExpectColumnValuesToMatchRegex(
+                            column="periode", regex=r"^(19|20)[0-9]{2}(JJ00|MM(0[1-9]|1[0-2]))$"
+                        ),
+                        c["Perioden"],
+                        "geen geldige periode (jaar: 2019JJ00, maand: 2019MM01)",
+                        waarde="periode",
+                    )
+                ],
+            )
+        )
         codes = list(crime_codes())
-        frames.append(Frame("soort", f"SELECT {t('SoortMisdrijf')} AS soort, min(_rij) AS _rij, count(*) AS _aantal "
-                            f"FROM {view} GROUP BY ALL ORDER BY _rij", rules=[
-            Rule(lambda g: g.ExpectColumnValuesToBeInSet(column="soort", value_set=codes), c["SoortMisdrijf"],
-                 "onbekende soort misdrijf (zie de CBS-codelijst SoortMisdrijf, bijv. 1.1.1)", waarde="soort")]))
-        frames.append(_numbers_frame(view, {c["GeregistreerdeMisdrijven"]: c["GeregistreerdeMisdrijven"]},
-                                     integer=True, nonnegative=True))
-        frames.append(_key_frame(view, {"gebied": t("WijkenEnBuurten"), "soort misdrijf": t("SoortMisdrijf"),
-                                        "periode": t("Perioden")}))
+        frames.append(
+            Frame(
+                "soort",
+                f"SELECT {t('SoortMisdrijf')} AS soort, min(_rij) AS _rij, count(*) AS _aantal "
+                f"FROM {view} GROUP BY ALL ORDER BY _rij",
+                rules=[
+                    Rule(
+                        lambda g: g.ExpectColumnValuesToBeInSet(column="soort", value_set=codes),
+                        c["SoortMisdrijf"],
+                        "onbekende soort misdrijf (zie de CBS-codelijst SoortMisdrijf, bijv. 1.1.1)",
+                        waarde="soort",
+                    )
+                ],
+            )
+        )
+        frames.append(
+            _numbers_frame(
+                view,
+                {c["GeregistreerdeMisdrijven"]: c["GeregistreerdeMisdrijven"]},
+                integer=True,
+                nonnegative=True,
+            )
+        )
+        frames.append(
+            _key_frame(
+                view,
+                {
+                    "gebied": t("WijkenEnBuurten"),
+                    "soort misdrijf": t("SoortMisdrijf"),
+                    "periode": t("Perioden"),
+                },
+            )
+        )
     elif plan.kind == "bevolking":
-        frames.append(_code_frame(con, plan, view, c.get("WijkenEnBuurten", c.get("gebied_code", "")),
-                                  must_exist=False))
-        numbers = [k for k in ("AantalInwoners", "HuishoudensTotaal", "Woningvoorraad", "inwoners", "huishoudens",
-                               "woningen") if k in c]
+        frames.append(
+            _code_frame(con, plan, view, c.get("WijkenEnBuurten", c.get("gebied_code", "")), must_exist=False)
+        )
+        numbers = [
+            k
+            for k in (
+                "AantalInwoners",
+                "HuishoudensTotaal",
+                "Woningvoorraad",
+                "inwoners",
+                "huishoudens",
+                "woningen",
+            )
+            if k in c
+        ]
         frames.append(_numbers_frame(view, {c[k]: c[k] for k in numbers}, integer=True, nonnegative=True))
         if plan.variant == "lang":
-            frames.append(Frame("jaar", f"SELECT {t('jaar')} AS jaar, min(_rij) AS _rij, count(*) AS _aantal "
-                                f"FROM {view} GROUP BY ALL ORDER BY _rij", rules=[
-                Rule(lambda g: g.ExpectColumnValuesToMatchRegex(column="jaar", regex=PERIOD_REGEX["jaar"]),
-                     c["jaar"], "geen geldig jaar (bijv. 2019)", waarde="jaar")]))
+            frames.append(
+                Frame(
+                    "jaar",
+                    f"SELECT {t('jaar')} AS jaar, min(_rij) AS _rij, count(*) AS _aantal "
+                    f"FROM {view} GROUP BY ALL ORDER BY _rij",
+                    rules=[
+                        Rule(
+                            lambda g: g.ExpectColumnValuesToMatchRegex(
+                                column="jaar", regex=PERIOD_REGEX["jaar"]
+                            ),
+                            c["jaar"],
+                            "geen geldig jaar (bijv. 2019)",
+                            waarde="jaar",
+                        )
+                    ],
+                )
+            )
             frames.append(_key_frame(view, {"gebied_code": t("gebied_code"), "jaar": t("jaar")}))
         else:
             frames.append(_key_frame(view, {"gebied": t("WijkenEnBuurten")}))
     elif plan.kind == "partner":
         frames.extend(_partner_frames(con, plan, view))
     elif plan.kind == "leefbaarometer":
-        frames.append(_code_frame(con, plan, view, c.get("bu_code") or c.get("wk_code") or c.get("gm_code", ""),
-                                  must_exist=False))
-        frames.append(Frame("jaar", f"SELECT {t('jaar')} AS jaar, min(_rij) AS _rij, count(*) AS _aantal "
-                            f"FROM {view} GROUP BY ALL ORDER BY _rij", rules=[
-            Rule(lambda g: g.ExpectColumnValuesToMatchRegex(column="jaar", regex=PERIOD_REGEX["jaar"]),
-                 c["jaar"], "geen geldig jaar (bijv. 2020)", waarde="jaar")]))
+        frames.append(
+            _code_frame(
+                con,
+                plan,
+                view,
+                c.get("bu_code") or c.get("wk_code") or c.get("gm_code", ""),
+                must_exist=False,
+            )
+        )
+        frames.append(
+            Frame(
+                "jaar",
+                f"SELECT {t('jaar')} AS jaar, min(_rij) AS _rij, count(*) AS _aantal "
+                f"FROM {view} GROUP BY ALL ORDER BY _rij",
+                rules=[
+                    Rule(
+                        lambda g: g.ExpectColumnValuesToMatchRegex(column="jaar", regex=PERIOD_REGEX["jaar"]),
+                        c["jaar"],
+                        "geen geldig jaar (bijv. 2020)",
+                        waarde="jaar",
+                    )
+                ],
+            )
+        )
         dims = {k: c[k] for k in ("lbm", "afw", "fys", "onv", "soc", "vrz", "won") if k in c}
         frames.append(_numbers_frame(view, dims, integer=False, nonnegative=False))
         frames.append(_key_frame(view, {"gebied": plan.code_expr, "jaar": t("jaar")}))
@@ -371,11 +614,23 @@ def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan,
         label = "gebied_code" if plan.variant == "geojson" else c["Identifier"]
         frames.append(_code_frame(con, plan, view, label, must_exist=False))
         if plan.variant == "geojson":
-            frames.append(Frame("geometrie", f"SELECT geometrie_type, min(_rij) AS _rij, count(*) AS _aantal "
-                                f"FROM {view} GROUP BY ALL ORDER BY _rij", rules=[
-                Rule(lambda g: g.ExpectColumnValuesToBeInSet(column="geometrie_type",
-                                                             value_set=["Polygon", "MultiPolygon"]),
-                     "geometry", "de geometrie moet een Polygon of MultiPolygon zijn", waarde="geometrie_type")]))
+            frames.append(
+                Frame(
+                    "geometrie",
+                    f"SELECT geometrie_type, min(_rij) AS _rij, count(*) AS _aantal "
+                    f"FROM {view} GROUP BY ALL ORDER BY _rij",
+                    rules=[
+                        Rule(
+                            lambda g: g.ExpectColumnValuesToBeInSet(
+                                column="geometrie_type", value_set=["Polygon", "MultiPolygon"]
+                            ),
+                            "geometry",
+                            "de geometrie moet een Polygon of MultiPolygon zijn",
+                            waarde="geometrie_type",
+                        )
+                    ],
+                )
+            )
         frames.append(_key_frame(view, {"gebied_code": plan.code_expr}))
     return frames
 
@@ -391,44 +646,98 @@ def _partner_frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> li
     var = f"lower({t('variabele')})"
     frames: list[Frame] = []
     # Source and variable names.
-    rules = [Rule(lambda g: g.ExpectColumnValuesToBeInSet(column="bron", value_set=list(reg)), c["bron"],
-                  f"onbekende bron; kies uit {', '.join(reg)}", waarde="bron")]
+    rules = [
+        Rule(
+            lambda g: g.ExpectColumnValuesToBeInSet(column="bron", value_set=list(reg)),
+            c["bron"],
+            f"onbekende bron; kies uit {', '.join(reg)}",
+            waarde="bron",
+        )
+    ]
     for b, spec in reg.items():
-        rules.append(Rule(lambda g, b=b, v=list(spec["variabelen"]): g.ExpectColumnValuesToBeInSet(
-            column="variabele", value_set=v, row_condition=f'bron=="{b}"', condition_parser="pandas"),
-            c["variabele"], f"onbekende variabele voor bron {b}; toegestaan: {', '.join(spec['variabelen'])}",
-            waarde="variabele"))
-    frames.append(Frame("variabele", f"SELECT {bron} AS bron, {var} AS variabele, min(_rij) AS _rij, "
-                        f"count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij", rules=rules))
+        rules.append(
+            Rule(
+                lambda g, b=b, v=list(spec["variabelen"]): g.ExpectColumnValuesToBeInSet(
+                    column="variabele", value_set=v, row_condition=where("bron", "==", b)
+                ),
+                c["variabele"],
+                f"onbekende variabele voor bron {b}; toegestaan: {', '.join(spec['variabelen'])}",
+                waarde="variabele",
+            )
+        )
+    frames.append(
+        Frame(
+            "variabele",
+            f"SELECT {bron} AS bron, {var} AS variabele, min(_rij) AS _rij, "
+            f"count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij",
+            rules=rules,
+        )
+    )
     # Periods: a valid code, and the periodicity the source delivers in.
-    rules = [Rule(lambda g: g.ExpectColumnValuesToMatchRegex(
-        column="periode", regex="|".join(f"({r})" for r in PERIOD_REGEX.values())), c["periode"],
-        "geen geldige periode (2019, 2019-H1, 2019-Q3 of 2019-03)", waarde="periode")]
+    rules = [
+        Rule(
+            lambda g: g.ExpectColumnValuesToMatchRegex(
+                column="periode", regex="|".join(f"({r})" for r in PERIOD_REGEX.values())
+            ),
+            c["periode"],
+            "geen geldige periode (2019, 2019-H1, 2019-Q3 of 2019-03)",
+            waarde="periode",
+        )
+    ]
     for b, spec in reg.items():
         p = spec["periodiciteit"]
-        rules.append(Rule(lambda g, b=b, p=p: g.ExpectColumnValuesToMatchRegex(
-            column="periode", regex=PERIOD_REGEX[p], row_condition=f'bron=="{b}"', condition_parser="pandas"),
-            c["periode"], f"bron {b} levert per {p} (periode zoals {PERIOD_EXAMPLE[p]})", waarde="periode"))
-    frames.append(Frame("periode", f"SELECT {bron} AS bron, {t('periode')} AS periode, min(_rij) AS _rij, "
-                        f"count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij", rules=rules))
+        rules.append(
+            Rule(
+                lambda g, b=b, p=p: g.ExpectColumnValuesToMatchRegex(
+                    column="periode", regex=PERIOD_REGEX[p], row_condition=where("bron", "==", b)
+                ),
+                c["periode"],
+                f"bron {b} levert per {p} (periode zoals {PERIOD_EXAMPLE[p]})",
+                waarde="periode",
+            )
+        )
+    frames.append(
+        Frame(
+            "periode",
+            f"SELECT {bron} AS bron, {t('periode')} AS periode, min(_rij) AS _rij, "
+            f"count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij",
+            rules=rules,
+        )
+    )
     # Area codes: exist in that year, and on the level the source delivers at.
     frame = _code_frame(con, plan, view, c["gebied_code"], must_exist=True, extra_group=f"{bron} AS bron")
     for b, spec in reg.items():
         regex = "^(" + "|".join(LEVEL_PREFIX[lv] for lv in spec["niveaus"]) + ")"
-        frame.rules.append(Rule(lambda g, b=b, r=regex: g.ExpectColumnValuesToMatchRegex(
-            column="gebied_code", regex=r, row_condition=f'bron=="{b}"', condition_parser="pandas"),
-            c["gebied_code"], f"bron {b} levert per {' of '.join(spec['niveaus'])}", waarde="gebied_code"))
+        frame.rules.append(
+            Rule(
+                lambda g, b=b, r=regex: g.ExpectColumnValuesToMatchRegex(
+                    column="gebied_code", regex=r, row_condition=where("bron", "==", b)
+                ),
+                c["gebied_code"],
+                f"bron {b} levert per {' of '.join(spec['niveaus'])}",
+                waarde="gebied_code",
+            )
+        )
     frames.append(frame)
     # Values: a number, inside the variable's range, whole for counts.
     rules = [
         Rule(lambda g: g.ExpectColumnValuesToNotBeNull(column="waarde"), c["waarde"], "waarde ontbreekt"),
-        Rule(lambda g: g.ExpectColumnValuesToMatchRegex(column="waarde", regex=NUMBER_REGEX), c["waarde"],
-             "moet een getal zijn (decimaalteken komma of punt)"),
+        Rule(
+            lambda g: g.ExpectColumnValuesToMatchRegex(column="waarde", regex=NUMBER_REGEX),
+            c["waarde"],
+            "moet een getal zijn (decimaalteken komma of punt)",
+        ),
     ]
     counts = [v for spec in reg.values() for v, vs in spec["variabelen"].items() if vs["eenheid"] == "aantal"]
-    rules.append(Rule(lambda g: g.ExpectColumnValuesToMatchRegex(
-        column="waarde", regex=INTEGER_REGEX, row_condition=f"variabele in {json.dumps(counts)}",
-        condition_parser="pandas"), c["waarde"], "een aantal moet een geheel getal zijn"))
+    rules.append(
+        Rule(
+            lambda g: g.ExpectColumnValuesToMatchRegex(
+                column="waarde", regex=INTEGER_REGEX, row_condition=where("variabele", "in", counts)
+            ),
+            c["waarde"],
+            "een aantal moet een geheel getal zijn",
+        )
+    )
     for spec in reg.values():
         for v, vs in spec["variabelen"].items():
             lo, hi = vs.get("min"), vs.get("max")
@@ -440,35 +749,90 @@ def _partner_frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> li
                 regel = f"moet minstens {lo} zijn"
             else:
                 regel = f"moet tussen {lo} en {hi} liggen ({vs['eenheid']})"
-            rules.append(Rule(lambda g, v=v, lo=lo, hi=hi: g.ExpectColumnValuesToBeBetween(
-                column="getal", min_value=lo, max_value=hi, row_condition=f'variabele=="{v}"',
-                condition_parser="pandas"), c["waarde"], f"{v} {regel}", waarde="waarde"))
-    frames.append(Frame("waarde", f"SELECT {var} AS variabele, {t('waarde')} AS waarde, "
-                        f"wm_getal({t('waarde')}) AS getal, min(_rij) AS _rij, count(*) AS _aantal "
-                        f"FROM {view} GROUP BY ALL ORDER BY _rij", rules=rules))
+            rules.append(
+                Rule(
+                    lambda g, v=v, lo=lo, hi=hi: g.ExpectColumnValuesToBeBetween(
+                        column="getal", min_value=lo, max_value=hi, row_condition=where("variabele", "==", v)
+                    ),
+                    c["waarde"],
+                    f"{v} {regel}",
+                    waarde="waarde",
+                )
+            )
+    frames.append(
+        Frame(
+            "waarde",
+            f"SELECT {var} AS variabele, {t('waarde')} AS waarde, "
+            f"wm_getal({t('waarde')}) AS getal, min(_rij) AS _rij, count(*) AS _aantal "
+            f"FROM {view} GROUP BY ALL ORDER BY _rij",
+            rules=rules,
+        )
+    )
     # Survey rows: n > 0 (whole) where required, sd >= 0 where required.
     need_n = [v for spec in reg.values() for v, vs in spec["variabelen"].items() if vs.get("n_verplicht")]
     need_sd = [v for spec in reg.values() for v, vs in spec["variabelen"].items() if vs.get("sd_verplicht")]
     n_col, sd_col = c.get("n", "n"), c.get("sd", "sd")
-    cond_n, cond_sd = f"variabele in {json.dumps(need_n)}", f"variabele in {json.dumps(need_sd)}"
-    frames.append(Frame("enquete", f"SELECT {var} AS variabele, nullif({t('n')}, '') AS n, "
-                        f"nullif({t('sd')}, '') AS sd, wm_getal({t('n')}) AS n_getal, wm_getal({t('sd')}) AS sd_getal,"
-                        f" min(_rij) AS _rij, count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij", rules=[
-        Rule(lambda g: g.ExpectColumnValuesToNotBeNull(column="n", row_condition=cond_n, condition_parser="pandas"),
-             n_col, "aantal respondenten (n) is verplicht bij enquêteresultaten", waarde="n"),
-        Rule(lambda g: g.ExpectColumnValuesToMatchRegex(column="n", regex=INTEGER_REGEX), n_col,
-             "aantal respondenten (n) moet een geheel getal zijn", waarde="n"),
-        Rule(lambda g: g.ExpectColumnValuesToBeBetween(column="n_getal", min_value=1), n_col,
-             "aantal respondenten (n) moet groter dan 0 zijn", waarde="n"),
-        Rule(lambda g: g.ExpectColumnValuesToNotBeNull(column="sd", row_condition=cond_sd, condition_parser="pandas"),
-             sd_col, "standaarddeviatie (sd) is verplicht bij een gemiddelde", waarde="sd"),
-        Rule(lambda g: g.ExpectColumnValuesToMatchRegex(column="sd", regex=NUMBER_REGEX), sd_col,
-             "standaarddeviatie (sd) moet een getal zijn", waarde="sd"),
-        Rule(lambda g: g.ExpectColumnValuesToBeBetween(column="sd_getal", min_value=0), sd_col,
-             "standaarddeviatie (sd) mag niet negatief zijn", waarde="sd"),
-    ]))
-    frames.append(_key_frame(view, {"bron": bron, "gebied_code": t("gebied_code"), "periode": f"upper({t('periode')})",
-                                    "variabele": var}))
+    frames.append(
+        Frame(
+            "enquete",
+            f"SELECT {var} AS variabele, nullif({t('n')}, '') AS n, "
+            f"nullif({t('sd')}, '') AS sd, wm_getal({t('n')}) AS n_getal, wm_getal({t('sd')}) AS sd_getal,"
+            f" min(_rij) AS _rij, count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij",
+            rules=[
+                Rule(
+                    lambda g: g.ExpectColumnValuesToNotBeNull(
+                        column="n", row_condition=where("variabele", "in", need_n)
+                    ),
+                    n_col,
+                    "aantal respondenten (n) is verplicht bij enquêteresultaten",
+                    waarde="n",
+                ),
+                Rule(
+                    lambda g: g.ExpectColumnValuesToMatchRegex(column="n", regex=INTEGER_REGEX),
+                    n_col,
+                    "aantal respondenten (n) moet een geheel getal zijn",
+                    waarde="n",
+                ),
+                Rule(
+                    lambda g: g.ExpectColumnValuesToBeBetween(column="n_getal", min_value=1),
+                    n_col,
+                    "aantal respondenten (n) moet groter dan 0 zijn",
+                    waarde="n",
+                ),
+                Rule(
+                    lambda g: g.ExpectColumnValuesToNotBeNull(
+                        column="sd", row_condition=where("variabele", "in", need_sd)
+                    ),
+                    sd_col,
+                    "standaarddeviatie (sd) is verplicht bij een gemiddelde",
+                    waarde="sd",
+                ),
+                Rule(
+                    lambda g: g.ExpectColumnValuesToMatchRegex(column="sd", regex=NUMBER_REGEX),
+                    sd_col,
+                    "standaarddeviatie (sd) moet een getal zijn",
+                    waarde="sd",
+                ),
+                Rule(
+                    lambda g: g.ExpectColumnValuesToBeBetween(column="sd_getal", min_value=0),
+                    sd_col,
+                    "standaarddeviatie (sd) mag niet negatief zijn",
+                    waarde="sd",
+                ),
+            ],
+        )
+    )
+    frames.append(
+        _key_frame(
+            view,
+            {
+                "bron": bron,
+                "gebied_code": t("gebied_code"),
+                "periode": f"upper({t('periode')})",
+                "variabele": var,
+            },
+        )
+    )
     return frames
 
 
@@ -477,6 +841,11 @@ def partner_label(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> str:
     if plan.kind != "partner":
         return plan.partner
     reg = variable_registry()
-    bronnen = [r[0] for r in con.execute(
-        f"SELECT DISTINCT lower(trim({q(plan.columns['bron'])})) FROM {view} ORDER BY 1").fetchall() if r[0]]
+    bronnen = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT lower(trim({q(plan.columns['bron'])})) FROM {view} ORDER BY 1"
+        ).fetchall()
+        if r[0]
+    ]
     return ", ".join(reg[b]["partner"] if b in reg else b for b in bronnen) or "partner"

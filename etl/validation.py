@@ -77,6 +77,18 @@ class ValidationResult:
         }
 
 
+def where(column: str, op: str, value: Any) -> Any:
+    """A GX row condition (Condition objects; string conditions are deprecated since GX 1.9)."""
+    from great_expectations.expectations.row_conditions import Column
+
+    col = Column(column)
+    if op == "in":
+        return col.is_in(value)
+    if op == "==":
+        return col == value
+    raise ValueError(op)
+
+
 def _gx_context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig

@@ -1,0 +1,42 @@
+# One target per verb; the README names `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DB     ?= data/wijkmonitor.duckdb
+
+.PHONY: run demo serve test lint format bench install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python                ## runtime dependencies + the wijkmonitor command
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python           ## runtime + test dependencies
+	$(BIN)/pip install --quiet -e ".[test]"
+
+run: install demo serve               ## build the demo database and serve the dashboard on :8501
+
+demo: install
+	$(BIN)/wijkmonitor demo --db $(DB)
+
+serve:
+	$(BIN)/wijkmonitor serve --db $(DB)
+
+test: install-test                    ## lint, layer contracts and the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest
+
+lint:
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: install-test                   ## benchmarks (print figures; never part of the tests)
+	$(BIN)/python benchmarks/bench_load.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(DB) data/raw

@@ -1,0 +1,1 @@
+"""Wijkmonitor dashboard (Streamlit). Pages are UI only; all data comes from dashboard.queries."""

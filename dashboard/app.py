@@ -1,0 +1,39 @@
+"""Wijkmonitor: entry point. `wijkmonitor serve` runs `streamlit run dashboard/app.py`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[1])
+)  # `streamlit run` puts only dashboard/ on the path
+
+from dashboard import queries  # noqa: E402
+
+st.set_page_config(page_title="Wijkmonitor", page_icon=":material/monitoring:", layout="wide")
+
+VIEWS = Path(__file__).parent / "views"  # not "pages/": that name switches Streamlit to legacy routing
+navigation = st.navigation(
+    [
+        st.Page(
+            VIEWS / "gegevens.py",
+            title="Gegevens",
+            icon=":material/database:",
+            url_path="gegevens",
+            default=True,
+        ),
+    ]
+)
+
+with st.sidebar:
+    st.caption("Wijkmonitor: leefbaarheid in de wijken, 2019 als nulmeting")
+    if queries.is_demo():
+        st.info(
+            "Synthetische demogegevens van de fictieve gemeente Lindenhoven. Geen echte cijfers.",
+            icon=":material/science:",
+        )
+
+navigation.run()

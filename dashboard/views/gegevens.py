@@ -1,0 +1,184 @@
+"""Gegevens: what has been loaded, was it valid, and which source covers which wijk and year."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import format as fmt
+from dashboard import queries
+
+PERIODS_PER_YEAR = {"maand": 12, "kwartaal": 4, "halfjaar": 2, "jaar": 1}
+STATUS_LABEL = {"geladen": "geladen", "afgewezen": "afgewezen"}
+
+st.title("Gegevens")
+st.caption("Welke bestanden zijn geladen, wat vond de controle, en welke bron dekt welke wijk en welk jaar?")
+
+if not queries.has_data():
+    st.warning(
+        "Nog geen gegevens. Laad bestanden met `wijkmonitor load MAP` of bouw de demodatabase met "
+        f"`wijkmonitor demo`. (Database: `{queries.db_label()}`)",
+        icon=":material/info:",
+    )
+    st.stop()
+
+loads = queries.loads()
+loaded = loads[loads["status"] == "geladen"]
+rejected = loads[loads["status"] == "afgewezen"]
+
+c1, c2, c3 = st.columns(3)
+c1.metric("Geladen leveringen", fmt.getal(len(loaded)))
+c2.metric("Afgewezen leveringen", fmt.getal(len(rejected)))
+c3.metric("Laatste levering", fmt.datum(loads["klaar"].max()))
+
+# ----------------------------------------------------------------------------------- load history
+st.subheader("Laadgeschiedenis")
+st.caption(
+    "Elke poging wordt vastgelegd, ook een afgewezen levering. Een afgewezen bestand verandert niets "
+    "aan de gegevens."
+)
+history = pd.DataFrame(
+    {
+        "Load": loads["load_id"],
+        "Bestand": loads["bestand"],
+        "Bron": loads["bron"].fillna("onbekend"),
+        "Partner": loads["partner"].fillna("–"),
+        "Rijen": loads["rijen_geladen"].fillna(0).astype(int),
+        "Status": loads["status"].map(STATUS_LABEL),
+        "Fouten": loads["fouten"].fillna(0).astype(int),
+        "Door": loads["gebruiker"],
+        "Klaar": loads["klaar"].map(fmt.datum_tijd),
+        "SHA-256": loads["sha256"].str.slice(0, 12),
+    }
+)
+st.dataframe(history, hide_index=True, width="stretch", key="laadgeschiedenis")
+
+# ------------------------------------------------------------------------------- one load's checks
+st.subheader("Controle van een levering")
+options = loads["load_id"].tolist()
+labels = {r.load_id: f"{r.load_id}: {r.bestand} ({r.status})" for r in loads.itertuples()}
+wanted = st.query_params.get("load")
+default = int(wanted) if wanted and wanted.isdigit() and int(wanted) in labels else options[0]
+load_id = st.selectbox("Levering", options, index=options.index(default), format_func=labels.get, key="load")
+st.query_params["load"] = str(load_id)
+row = loads[loads["load_id"] == load_id].iloc[0]
+if row["status"] == "geladen":
+    st.success(
+        f"Geladen: {fmt.getal(row['rijen_geladen'])} rijen uit **{row['bestand']}** "
+        f"(bron {row['bron']}, partner {row['partner']}).",
+        icon=":material/check_circle:",
+    )
+else:
+    st.error(
+        f"Afgewezen: **{row['bestand']}** bevat {fmt.getal(row['fouten'])} fout(en). Er is niets geladen; "
+        "verbeter het bestand en lever het opnieuw aan.",
+        icon=":material/error:",
+    )
+st.markdown(
+    f"Controles: **{fmt.getal(row['verwachtingen'])}** regels getoetst, **{fmt.getal(row['mislukt'])}** niet "
+    f"gehaald. Bestand: `{row['bestand']}`, SHA-256 `{row['sha256']}`, geladen door {row['gebruiker']} op "
+    f"{fmt.datum_tijd(row['klaar'])}."
+)
+messages = queries.load_messages(int(load_id))
+if not messages.empty:
+    st.markdown("**Meldingen**")
+    st.dataframe(
+        messages.rename(
+            columns={
+                "ernst": "Ernst",
+                "rij": "Rij",
+                "aantal": "Aantal rijen",
+                "kolom": "Kolom",
+                "waarde": "Waarde",
+                "bericht": "Melding",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="meldingen",
+    )
+with st.expander("Alle controleregels van deze levering"):
+    checks = queries.load_expectations(int(load_id))
+    if checks.empty:
+        st.write("Het bestand kon niet gecontroleerd worden (zie de meldingen).")
+    else:
+        st.dataframe(
+            checks.assign(geslaagd=checks["geslaagd"].map({True: "ja", False: "nee"})).rename(
+                columns={
+                    "frame": "Onderdeel",
+                    "verwachting": "Great Expectations",
+                    "kolom": "Kolom",
+                    "regel": "Regel",
+                    "geslaagd": "Gehaald",
+                    "afwijkend": "Afwijkende waarden",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+# ------------------------------------------------------------------------------ rows per source
+st.subheader("Rijen per bron en jaar")
+st.caption(
+    "Alleen de actuele rijen: een nieuwere levering voor dezelfde gebieden en perioden vervangt de oude "
+    "(die blijft als geschiedenis bewaard)."
+)
+per_year = queries.rows_per_source_year()
+if per_year.empty:
+    st.write("Nog geen rijen.")
+else:
+    table = per_year.pivot_table(index="bron", columns="jaar", values="rijen", aggfunc="sum", fill_value=0)
+    table.columns = [str(c) for c in table.columns]
+    st.dataframe(table.map(fmt.getal), width="stretch", key="rijen_per_jaar")
+
+# ------------------------------------------------------------------------------- coverage matrix
+st.subheader("Dekking per wijk")
+coverage = queries.coverage()
+if coverage.empty:
+    st.write("Nog geen gegevens per wijk.")
+    st.stop()
+bronnen = sorted(coverage["bron"].unique())
+bron = st.selectbox(
+    "Bron", bronnen, key="dekking_bron", index=bronnen.index("politie") if "politie" in bronnen else 0
+)
+sel = coverage[coverage["bron"] == bron].copy()
+sel["verwacht"] = sel["periode_type"].map(PERIODS_PER_YEAR).fillna(1)
+sel["dekking"] = (sel["perioden"] / sel["verwacht"]).clip(upper=1.0)
+years = list(range(int(coverage["jaar"].min()), int(coverage["jaar"].max()) + 1))
+wijken = sel[["wijk_code", "wijk_naam"]].drop_duplicates().sort_values("wijk_code")
+grid = sel.pivot_table(index="wijk_naam", columns="jaar", values="dekking").reindex(
+    index=wijken["wijk_naam"], columns=years
+)
+text = sel.pivot_table(index="wijk_naam", columns="jaar", values="perioden").reindex(
+    index=wijken["wijk_naam"], columns=years
+)
+expected = int(sel["verwacht"].max())
+fig = go.Figure(
+    go.Heatmap(
+        z=grid.values,
+        x=[str(y) for y in years],
+        y=list(grid.index),
+        zmin=0,
+        zmax=1,
+        colorscale=[[0, "#f7f7f7"], [0.5, "#9ecae1"], [1, "#08519c"]],
+        text=[[("–" if pd.isna(v) else f"{int(v)}/{expected}") for v in r] for r in text.values],
+        texttemplate="%{text}",
+        hovertemplate="%{y}, %{x}: %{text} perioden<extra></extra>",
+        colorbar={"title": "deel van<br>de perioden", "tickformat": ".0%"},
+    )
+)
+fig.update_layout(
+    height=120 + 28 * len(grid.index),
+    margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    yaxis={"autorange": "reversed"},
+    font={"family": "sans-serif"},
+)
+st.plotly_chart(fig, width="stretch", key="dekking")
+missing = int(grid.isna().sum().sum() + (grid < 1).sum().sum())
+st.caption(
+    f"Bron {bron}: per wijk en jaar het aantal geleverde perioden van de {expected} per jaar. "
+    f"{fmt.getal(missing)} van de {fmt.getal(grid.size)} cellen zijn leeg of onvolledig."
+)
+if st.toggle("Toon als tabel", key="dekking_tabel"):
+    st.dataframe(text.fillna(0).astype(int), width="stretch")

@@ -1,0 +1,37 @@
+"""Shared pytest fixtures. Keep this small and generic; helpers live in tests/etl_helpers.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from etl_helpers import AREAS, build_db, copy_db, fixture
+
+
+@pytest.fixture(scope="session")
+def _area_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_db(tmp_path_factory.mktemp("areas") / "w.duckdb", [AREAS])
+
+
+@pytest.fixture(scope="session")
+def _loaded_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    files = [
+        AREAS,
+        fixture("bevolking/bevolking_gm0999.csv"),
+        fixture("politie/politie_47022NED_gm0999_maand.csv"),
+        fixture("partner/corporatie_goed.csv"),
+        fixture("leefbaarometer/leefbaarometer_gm0999.csv"),
+    ]
+    return build_db(tmp_path_factory.mktemp("loaded") / "w.duckdb", files)
+
+
+@pytest.fixture
+def area_db(_area_db_template: Path, tmp_path: Path) -> Path:
+    """A fresh database (in tmp_path) holding only the area division of GM0999 (gebieden GeoJSON)."""
+    return copy_db(_area_db_template, tmp_path / "w.duckdb")
+
+
+@pytest.fixture
+def loaded_db(_loaded_db_template: Path, tmp_path: Path) -> Path:
+    """A fresh database with the GM0999 areas, bevolking, politie (monthly), corporatie and Leefbaarometer."""
+    return copy_db(_loaded_db_template, tmp_path / "w.duckdb")

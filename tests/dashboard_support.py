@@ -1,0 +1,32 @@
+"""Shared helpers for the dashboard tests: a demo database built once per test process, and AppTest."""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from etl import load_files
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "dashboard" / "app.py"
+DEMO = REPO / "data" / "demo"
+
+
+@functools.cache
+def demo_db() -> Path:
+    """The demo database, built once per process from the committed demo files."""
+    path = Path(tempfile.mkdtemp(prefix="wijkmonitor-demo-")) / "demo.duckdb"
+    results = load_files([DEMO], path, fresh=True, settings={"demo": "ja"})
+    assert all(r.status == "geladen" for r in results), [r.report() for r in results]
+    return path
+
+
+def app_test(db: Path, monkeypatch) -> AppTest:
+    """An AppTest of the whole app (st.navigation) on database ``db``."""
+    monkeypatch.setenv("WIJKMONITOR_DB", str(db))
+    os.environ["WIJKMONITOR_DB"] = str(db)
+    return AppTest.from_file(str(APP), default_timeout=60)
