@@ -1,0 +1,143 @@
+"""Recognising a delivery from its columns, --source, and the year of a CBS Kerncijfers (KWB) file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from etl_helpers import data_snapshot, fixture, load_one, query
+
+from etl.reader import peek_delivery, read_delivery
+from etl.sources import Options, SourceError, detect_kind, plan_delivery
+
+DETECTED = [
+    ("gebieden/gebieden_gm0999.geojson", "gebieden", "geojson"),
+    ("gebieden/cbs_codelijst_gm0999.csv", "gebieden", "cbs-codelijst"),
+    ("gebieden/cbs_codelijst_cp1252.csv", "gebieden", "cbs-codelijst"),
+    ("bevolking/bevolking_gm0999.csv", "bevolking", "lang"),
+    ("bevolking/84583NED_mini.csv", "bevolking", "cbs-kwb"),
+    ("bevolking/kerncijfers_zonder_tabelcode.csv", "bevolking", "cbs-kwb"),
+    ("politie/politie_47022NED_gm0999_maand.csv", "politie", "cbs-politie"),
+    ("politie/politie_47018NED_gm0999_jaar.csv", "politie", "cbs-politie"),
+    ("partner/corporatie_goed.csv", "partner", "lang"),
+    ("partner/welzijn_goed.csv", "partner", "lang"),
+    ("partner/gemeente_goed.csv", "partner", "lang"),
+    ("partner/enquete_goed.csv", "partner", "lang"),
+    ("partner/corporatie_titelregels.xlsx", "partner", "lang"),
+    ("leefbaarometer/leefbaarometer_gm0999.csv", "leefbaarometer", "lbm3"),
+    # one required column missing: still recognised, so the message can name the missing column
+    ("partner/partner_ontbrekende_kolom.csv", "partner", "lang"),
+    ("bevolking/bevolking_ontbrekende_kolom.csv", "bevolking", "lang"),
+    ("politie/politie_ontbrekende_kolom.csv", "politie", "cbs-politie"),
+]
+
+
+@pytest.mark.parametrize(("rel", "kind", "variant"), DETECTED, ids=[d[0] for d in DETECTED])
+def test_source_is_detected_from_the_columns(rel: str, kind: str, variant: str) -> None:
+    path = fixture(rel)
+    if path.suffix == ".geojson":
+        import duckdb
+
+        delivery = read_delivery(duckdb.connect(), path)
+    else:
+        delivery = peek_delivery(path)
+    assert detect_kind(delivery) == (kind, variant)
+
+
+def test_unknown_shape_is_refused_with_a_hint(area_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "iets.csv"
+    path.write_text("gebied_code;aantal_bomen\nBU09990101;12\n", encoding="utf-8")
+    res = load_one(path, area_db)
+    assert res.status == "afgewezen"
+    assert res.issues[0].bericht.startswith(
+        "iets.csv: onbekend bestandsformaat: de kolommen (gebied_code, aantal_bomen) passen bij geen enkele bron"
+    )
+    assert "--source" in res.issues[0].bericht
+
+
+def test_detected_kind_and_variant_are_recorded(area_db: Path) -> None:
+    res = load_one(fixture("politie/politie_47018NED_gm0999_jaar.csv"), area_db)
+    assert (res.status, res.kind) == ("geladen", "politie")
+    assert query(area_db, "SELECT bron, variant, partner FROM meta.loads WHERE load_id = ?", [res.load_id]) == [
+        ("politie", "cbs-politie", "politie")
+    ]
+
+
+def test_source_option_that_does_not_match_the_columns_is_refused(area_db: Path) -> None:
+    before = data_snapshot(area_db)
+    res = load_one(fixture("politie/politie_47018NED_gm0999_jaar.csv"), area_db, source="partner")
+    assert res.status == "afgewezen"
+    assert res.issues[0].bericht.startswith(
+        "politie_47018NED_gm0999_jaar.csv: --source partner opgegeven, maar de kolommen horen bij bron 'politie'"
+    )
+    assert data_snapshot(area_db) == before
+
+
+def test_matching_source_option_loads(area_db: Path) -> None:
+    res = load_one(fixture("politie/politie_47018NED_gm0999_jaar.csv"), area_db, source="politie")
+    assert res.status == "geladen", res.report()
+
+
+def test_unknown_source_option_is_refused() -> None:
+    delivery = peek_delivery(fixture("partner/corporatie_goed.csv"))
+    with pytest.raises(SourceError, match="onbekende bron 'woningen'"):
+        plan_delivery(delivery, Options(source="woningen"))
+
+
+def test_kwb_year_comes_from_the_table_id_in_the_file_name(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    res = load_one(fixture("bevolking/84583NED_mini.csv"), db)
+    assert res.status == "geladen", res.report()
+    assert query(db, "SELECT DISTINCT jaar FROM staging.stg_bevolking__kerncijfers") == [(2019,)]
+    assert query(db, "SELECT DISTINCT _jaar FROM raw.cbs__kerncijfers") == [(2019,)]
+
+
+def test_kwb_without_table_id_needs_jaar(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    refused = load_one(fixture("bevolking/kerncijfers_zonder_tabelcode.csv"), db)
+    assert refused.status == "afgewezen"
+    (issue,) = refused.issues
+    assert issue.bericht.startswith(
+        "kerncijfers_zonder_tabelcode.csv: een CBS-kerncijferbestand heeft geen jaarkolom. Geef het jaar met --jaar"
+    )
+    assert "84583NED" in issue.bericht  # how to name the file instead
+    assert query(db, "SELECT count(*) FROM raw.cbs__kerncijfers") == [(0,)]
+
+    loaded = load_one(fixture("bevolking/kerncijfers_zonder_tabelcode.csv"), db, jaar=2020)
+    assert loaded.status == "geladen", loaded.report()
+    assert query(db, "SELECT DISTINCT jaar FROM staging.stg_bevolking__kerncijfers") == [(2020,)]
+
+
+def test_jaar_option_overrides_the_table_id(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    assert load_one(fixture("bevolking/84583NED_mini.csv"), db, jaar=2020).status == "geladen"
+    assert query(db, "SELECT DISTINCT jaar FROM staging.stg_bevolking__kerncijfers") == [(2020,)]
+
+
+def test_geojson_areas_build_the_area_dimension(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    res = load_one(fixture("gebieden/gebieden_gm0999.geojson"), db)
+    assert (res.status, res.kind, res.rows_loaded) == ("geladen", "gebieden", 7)
+    dim = query(
+        db,
+        "SELECT gebied_code, niveau, gebied_naam, gemeente_code, wijk_code, geldig_van, geldig_tot, "
+        "geometrie IS NOT NULL FROM marts.dim_gebied ORDER BY gebied_code",
+    )
+    assert dim == [
+        ("BU09990101", "buurt", "Kerkbuurt", "GM0999", "WK099901", None, None, True),
+        ("BU09990102", "buurt", "Havenkwartier", "GM0999", "WK099901", None, None, True),
+        ("BU09990201", "buurt", "Parkwijk", "GM0999", "WK099902", None, None, True),
+        ("BU09990202", "buurt", "Velden", "GM0999", "WK099902", None, None, True),
+        ("GM0999", "gemeente", "Fictiedorp", "GM0999", None, None, None, True),
+        ("WK099901", "wijk", "Oudstad", "GM0999", None, None, None, True),
+        ("WK099902", "wijk", "Nieuwland", "GM0999", None, None, None, True),
+    ]
+
+
+def test_cbs_code_list_is_an_area_division(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    res = load_one(fixture("gebieden/cbs_codelijst_gm0999.csv"), db)
+    assert (res.status, res.kind, res.rows_loaded) == ("geladen", "gebieden", 7)
+    assert query(db, "SELECT gebied_naam FROM marts.dim_gebied WHERE gebied_code = 'BU09990202'") == [("Velden",)]
+    # and partner files can be checked against it
+    assert load_one(fixture("politie/politie_47018NED_gm0999_jaar.csv"), db).status == "geladen"
