@@ -22,11 +22,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from etl import db as dbmod
 from etl.reader import Delivery, ReadError, peek_delivery, read_delivery
-from etl.sources import Options, Plan, SourceError, build_frames, detect_kind, partner_label, plan_delivery
+from etl.sources import (
+    Options,
+    Plan,
+    SourceError,
+    build_frames,
+    detect_kind,
+    partner_label,
+    plan_delivery,
+    variable_dimension,
+)
 from etl.validation import Issue, ValidationResult, run_frames
+from indicators import build_marts
 
 SQL = Path(__file__).parent / "sql"
 SUPPORTED = {".csv", ".txt", ".xlsx", ".xlsm", ".geojson", ".json"}
@@ -111,16 +122,14 @@ def run_models(con: duckdb.DuckDBPyConnection, layer: str) -> None:
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> None:
-    """Staging from raw, then the marts (the area dimension and coverage here; indicators when available)."""
+    """Staging from raw, then the marts: area dimension, coverage, variable dimension and the indicators."""
     t0 = time.perf_counter()
     run_models(con, "staging")
     run_models(con, "marts")
-    try:
-        from indicators import build_marts  # noqa: PLC0415 - optional until the indicator engine exists
-    except ImportError:
-        build_marts = None
-    if build_marts is not None:
-        build_marts(con)
+    con.register("_variabelen_df", pd.DataFrame(variable_dimension()))
+    con.execute("CREATE OR REPLACE TABLE marts.dim_variabele AS SELECT * FROM _variabelen_df")
+    con.unregister("_variabelen_df")
+    build_marts(con)
     if progress:
         progress(f"staging en marts opnieuw opgebouwd ({time.perf_counter() - t0:.1f} s)")
 

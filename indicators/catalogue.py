@@ -1,0 +1,65 @@
+"""The indicator catalogue (catalogue.yaml) and the settings it carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).parent
+CATALOGUE = HERE / "catalogue.yaml"
+SCHEMA = HERE / "catalogue.schema.json"
+SETTING_KEYS = ("basisjaar", "doeljaar", "onderdrukking_drempel", "betrouwbaarheid")
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE) -> dict[str, Any]:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    basisjaar: int
+    doeljaar: int
+    onderdrukking_drempel: int
+    betrouwbaarheid: float
+
+    @classmethod
+    def resolve(
+        cls, overrides: dict[str, str] | None = None, catalogue: dict[str, Any] | None = None
+    ) -> Settings:
+        """Catalogue defaults, overridden by the database's meta.instellingen (see `wijkmonitor instellingen`)."""
+        base = dict((catalogue or load_catalogue())["instellingen"])
+        for key, value in (overrides or {}).items():
+            if key in SETTING_KEYS and value not in (None, ""):
+                base[key] = float(value) if key == "betrouwbaarheid" else int(value)
+        return cls(**{k: base[k] for k in SETTING_KEYS})
+
+
+def semantic_errors(catalogue: dict[str, Any], known_variables: dict[str, set[str]]) -> list[str]:
+    """Checks the JSON schema cannot express: themes exist, source variables exist, weights make sense."""
+    errors = []
+    themes = set(catalogue["themas"])
+    for code, ind in catalogue["indicatoren"].items():
+        if ind["thema"] not in themes:
+            errors.append(f"{code}: onbekend thema {ind['thema']}")
+        for role in ("teller", "noemer"):
+            if role not in ind:
+                continue
+            bron, variables = ind[role]["bron"], ind[role]["variabelen"]
+            missing = set(variables) - known_variables.get(bron, set())
+            if missing:
+                errors.append(f"{code}: {role} gebruikt onbekende variabelen van {bron}: {sorted(missing)}")
+        if ind["onzekerheid"] in ("binomiaal", "gemiddelde") and "noemer" in ind:
+            errors.append(f"{code}: een enquêtecijfer ({ind['onzekerheid']}) heeft geen noemer")
+        if ind["thema"] == "referentie" and ind["gewicht"] != 0:
+            errors.append(
+                f"{code}: een externe referentie telt niet mee in de samengestelde score (gewicht 0)"
+            )
+    s = catalogue["instellingen"]
+    if s["doeljaar"] <= s["basisjaar"]:
+        errors.append("doeljaar moet na het basisjaar liggen")
+    return errors

@@ -1,0 +1,64 @@
+-- Composite liveability score per area and year: the weighted mean of the available indicator scores per
+-- theme, per kind (objectief / subjectief) and overall (objectief and subjectief 50/50, as Rotterdam's
+-- Wijkprofiel does). Variance: delta method, indicators assumed independent:
+--   Var(sum w_i s_i / sum w_i) = sum w_i^2 Var(s_i) / (sum w_i)^2;  Var(0.5 A + 0.5 B) = 0.25 (Var A + Var B).
+WITH instellingen AS (
+    SELECT * FROM marts.dim_instellingen
+),
+
+scores AS (
+    SELECT s.*, i.thema, i.soort, i.gewicht
+    FROM marts.fct_indicator_scores AS s
+    JOIN marts.dim_indicator AS i USING (indicator)
+    WHERE s.score IS NOT NULL AND i.gewicht > 0
+),
+
+groepen AS (
+    SELECT gebied_code, niveau, jaar, thema AS groep, 'thema' AS groep_type,
+           sum(gewicht * score) / sum(gewicht) AS score,
+           sum(gewicht * gewicht * score_var) / (sum(gewicht) * sum(gewicht)) AS score_var,
+           count(*) AS dekking, list(indicator ORDER BY indicator) AS indicatoren
+    FROM scores GROUP BY ALL
+    UNION ALL
+    SELECT gebied_code, niveau, jaar, soort, 'soort',
+           sum(gewicht * score) / sum(gewicht),
+           sum(gewicht * gewicht * score_var) / (sum(gewicht) * sum(gewicht)),
+           count(*), list(indicator ORDER BY indicator)
+    FROM scores GROUP BY ALL
+),
+
+totaal AS (
+    SELECT gebied_code, niveau, jaar, 'totaal' AS groep, 'totaal' AS groep_type,
+           CASE WHEN count(*) = 2 THEN 0.5 * sum(score) ELSE any_value(score) END AS score,
+           CASE WHEN count(*) = 2 THEN 0.25 * sum(score_var) ELSE any_value(score_var) END AS score_var,
+           sum(dekking) AS dekking, flatten(list(indicatoren)) AS indicatoren
+    FROM groepen
+    WHERE groep_type = 'soort'
+    GROUP BY ALL
+),
+
+alles AS (
+    SELECT * FROM groepen
+    UNION ALL
+    SELECT * FROM totaal
+)
+
+SELECT
+    a.gebied_code,
+    a.niveau,
+    a.groep,
+    a.groep_type,
+    a.jaar,
+    a.score,
+    sqrt(a.score_var)                                             AS se,
+    a.score - s.z * sqrt(a.score_var)                             AS ci_laag,
+    a.score + s.z * sqrt(a.score_var)                             AS ci_hoog,
+    CASE WHEN a.score_var > 0 THEN (a.score - 100) / sqrt(a.score_var) ELSE 0 END AS z,
+    CASE
+        WHEN a.score_var > 0 AND (a.score - 100) / sqrt(a.score_var) > s.z THEN 'beter'
+        WHEN a.score_var > 0 AND (a.score - 100) / sqrt(a.score_var) < -s.z THEN 'slechter'
+        ELSE 'gelijk'
+    END                                                           AS verandering,
+    a.dekking,
+    a.indicatoren
+FROM alles AS a, instellingen AS s

@@ -1,0 +1,77 @@
+-- Indicator value per area and year: numerator / denominator x factor, or the survey mean / percentage.
+-- Denominators come from the same year; when that year is not there (e.g. CBS not yet published) the
+-- nearest earlier year is used and flagged (noemer_jaar <> jaar).
+WITH componenten AS (
+    SELECT * FROM marts.dim_indicator_component
+),
+
+indicator AS (
+    SELECT * FROM marts.dim_indicator
+),
+
+teller AS (
+    SELECT
+        c.indicator, w.gebied_code, w.niveau, w.jaar,
+        sum(w.waarde)                                  AS teller,
+        -- survey results: one variable, keep n and sd
+        any_value(w.n)                                 AS n,
+        any_value(w.sd)                                AS sd,
+        bool_and(w.volledig)                           AS teller_volledig,
+        count(*)                                       AS teller_variabelen,
+        list_distinct(flatten(list(w.load_ids)))       AS load_ids
+    FROM componenten AS c
+    JOIN marts.int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
+    WHERE c.rol = 'teller' AND w.waarde IS NOT NULL
+    GROUP BY ALL
+),
+
+noemer AS (
+    SELECT
+        c.indicator, w.gebied_code, w.jaar,
+        sum(w.waarde)                                  AS noemer,
+        bool_and(w.volledig)                           AS noemer_volledig,
+        list_distinct(flatten(list(w.load_ids)))       AS load_ids
+    FROM componenten AS c
+    JOIN marts.int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
+    WHERE c.rol = 'noemer' AND w.waarde IS NOT NULL
+    GROUP BY ALL
+),
+
+gekoppeld AS (
+    SELECT
+        t.*,
+        n.noemer,
+        n.jaar                                         AS noemer_jaar,
+        n.noemer_volledig,
+        n.load_ids                                     AS noemer_load_ids
+    FROM teller AS t
+    ASOF LEFT JOIN noemer AS n
+        ON n.indicator = t.indicator AND n.gebied_code = t.gebied_code AND t.jaar >= n.jaar
+)
+
+SELECT
+    g.gebied_code,
+    g.niveau,
+    g.indicator,
+    g.jaar,
+    CASE
+        WHEN i.heeft_noemer AND coalesce(g.noemer, 0) = 0 THEN NULL
+        WHEN i.heeft_noemer THEN g.teller / g.noemer * i.factor
+        ELSE g.teller
+    END                                                AS waarde,
+    g.teller,
+    CASE WHEN i.heeft_noemer THEN g.noemer END         AS noemer,
+    CASE WHEN i.heeft_noemer THEN g.noemer_jaar END    AS noemer_jaar,
+    g.n,
+    g.sd,
+    g.teller_volledig AND g.teller_variabelen >= 1     AS volledig,
+    i.heeft_noemer AND g.noemer_jaar IS DISTINCT FROM g.jaar AND g.noemer IS NOT NULL AS noemer_geschat,
+    CASE
+        WHEN NOT g.teller_volledig THEN 'onvolledig jaar'
+        WHEN i.heeft_noemer AND g.noemer IS NULL THEN 'geen noemer'
+        WHEN i.heeft_noemer AND g.noemer = 0 THEN 'noemer is 0'
+    END                                                AS opmerking,
+    list_sort(list_distinct(list_concat(g.load_ids, coalesce(g.noemer_load_ids, [])))) AS load_ids
+FROM gekoppeld AS g
+JOIN indicator AS i USING (indicator)
+WHERE list_contains(i.niveaus, g.niveau)

@@ -1,0 +1,87 @@
+-- Yearly value per delivered area, source and variable (current deliveries only).
+--   flows (stroom) are summed over the calendar year; the year is complete when every period is there
+--   (12 months, 4 quarters, 2 halves) with a value;
+--   stocks (voorraad) take the last period of the year that has a value; complete when that is the
+--   year's last period;
+--   police figures delivered per year (2019JJ00) are used as they are; monthly ones are summed;
+--   survey results (enquete) keep their n and sd.
+WITH politie AS (
+    SELECT * FROM staging.stg_politie__misdrijven WHERE vervangen_door IS NULL
+),
+
+politie_jaar AS (
+    SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
+           CAST(aantal AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd,
+           CAST(aantal IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht, [load_id] AS load_ids
+    FROM politie
+    WHERE periode_type = 'jaar'
+),
+
+politie_maand AS (
+    SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
+           CAST(sum(aantal) AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd,
+           count(aantal) AS perioden, 12 AS verwacht, list(DISTINCT load_id) AS load_ids
+    FROM politie
+    WHERE periode_type = 'maand'
+    GROUP BY ALL
+),
+
+partner AS (
+    SELECT p.*, v.soort, v.eenheid
+    FROM staging.stg_partner__waarnemingen AS p
+    JOIN marts.dim_variabele AS v USING (bron, variabele)
+    WHERE p.vervangen_door IS NULL
+),
+
+partner_jaar AS (
+    SELECT bron, variabele, gebied_code, niveau, jaar,
+           CASE WHEN any_value(soort) = 'stroom' THEN sum(waarde)
+                ELSE arg_max(waarde, periode_nr) FILTER (WHERE waarde IS NOT NULL) END AS waarde,
+           CASE WHEN any_value(soort) = 'stroom' THEN NULL
+                ELSE arg_max(n, periode_nr) FILTER (WHERE waarde IS NOT NULL) END AS n,
+           CASE WHEN any_value(soort) = 'stroom' THEN NULL
+                ELSE arg_max(sd, periode_nr) FILTER (WHERE waarde IS NOT NULL) END AS sd,
+           CASE WHEN any_value(soort) = 'stroom' THEN count(waarde)
+                ELSE max(periode_nr) FILTER (WHERE waarde IS NOT NULL) END AS perioden,
+           CASE any_value(periode_type) WHEN 'maand' THEN 12 WHEN 'kwartaal' THEN 4 WHEN 'halfjaar' THEN 2
+                ELSE 1 END AS verwacht,
+           list(DISTINCT load_id) AS load_ids
+    FROM partner
+    GROUP BY ALL
+),
+
+bevolking AS (
+    SELECT 'bevolking' AS bron, variabele, gebied_code, niveau, jaar, CAST(waarde AS DOUBLE) AS waarde,
+           NULL::BIGINT AS n, NULL::DOUBLE AS sd, CAST(waarde IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht,
+           [load_id] AS load_ids
+    FROM (
+        UNPIVOT (SELECT gebied_code, niveau, jaar, load_id, inwoners, huishoudens, woningen
+                 FROM staging.stg_bevolking__kerncijfers WHERE vervangen_door IS NULL)
+        ON inwoners, huishoudens, woningen INTO NAME variabele VALUE waarde
+    )
+),
+
+leefbaarometer AS (
+    SELECT 'leefbaarometer' AS bron, 'lbm' AS variabele, gebied_code, niveau, jaar, lbm AS waarde,
+           NULL::BIGINT AS n, NULL::DOUBLE AS sd, CAST(lbm IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht,
+           [load_id] AS load_ids
+    FROM staging.stg_leefbaarometer__scores
+    WHERE vervangen_door IS NULL
+),
+
+alles AS (
+    SELECT * FROM politie_jaar
+    UNION ALL
+    SELECT m.* FROM politie_maand AS m
+    ANTI JOIN politie_jaar AS j USING (variabele, gebied_code, jaar)
+    UNION ALL SELECT * FROM partner_jaar
+    UNION ALL SELECT * FROM bevolking
+    UNION ALL SELECT * FROM leefbaarometer
+)
+
+SELECT
+    bron, variabele, gebied_code, niveau, jaar, waarde, n, sd, perioden, verwacht,
+    perioden = verwacht AND waarde IS NOT NULL AS volledig,
+    load_ids
+FROM alles
+WHERE niveau IS NOT NULL
