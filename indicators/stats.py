@@ -7,6 +7,8 @@ Python (tests, documentation examples). Everything else (Wilson interval, z-test
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -49,8 +51,6 @@ def register_functions(con: duckdb.DuckDBPyConnection, confidence: float = 0.95)
         "wm_poisson_hoog": lambda x: poisson_interval(x, confidence)[1],
         "wm_p_tweezijdig": two_sided_p,
     }.items():
-        try:
+        with contextlib.suppress(duckdb.Error):
             con.remove_function(name)
-        except duckdb.Error:
-            pass
         con.create_function(name, _arrow_udf(fn), ["DOUBLE"], "DOUBLE", type="arrow", null_handling="special")

@@ -54,7 +54,9 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("rel", "rij", "kolom", "waarde", "words", "n_fouten"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("rel", "rij", "kolom", "waarde", "words", "n_fouten"), CASES, ids=[c[0] for c in CASES]
+)
 def test_bad_variant_is_rejected_and_changes_no_data(
     loaded_db: Path, rel, rij, kolom, waarde, words, n_fouten
 ) -> None:

@@ -28,7 +28,9 @@ def test_semicolon_bom_and_decimal_comma_give_numbers_in_staging(area_db: Path) 
     assert query(area_db, "SELECT bron, waarde, sd FROM raw.partner__waarnemingen ORDER BY _rij LIMIT 1") == [
         ("enquete", "7,3", "1,41")
     ]
-    validatie = json.loads(scalar(area_db, "SELECT validatie FROM meta.loads WHERE load_id = ?", [res.load_id]))
+    validatie = json.loads(
+        scalar(area_db, "SELECT validatie FROM meta.loads WHERE load_id = ?", [res.load_id])
+    )
     assert validatie["bestand"]["scheidingsteken"] == ";"
     assert validatie["bestand"]["codering"] == "utf-8"
     assert validatie["bestand"]["kolommen"][0] == "bron"
@@ -47,8 +49,13 @@ def test_cp1252_file_loads_with_accents_intact(area_db: Path) -> None:
     assert names["BU09990102"] == "Hävenkwartier"
     assert names["BU09990202"] == "Velden – Zuid"  # 0x96 is an en dash in cp1252
     # the newest area file names the buurt on the dashboard
-    assert scalar(area_db, "SELECT gebied_naam FROM marts.dim_gebied WHERE gebied_code = 'BU09990101'") == "Cafébuurt"
-    validatie = json.loads(scalar(area_db, "SELECT validatie FROM meta.loads WHERE load_id = ?", [res.load_id]))
+    assert (
+        scalar(area_db, "SELECT gebied_naam FROM marts.dim_gebied WHERE gebied_code = 'BU09990101'")
+        == "Cafébuurt"
+    )
+    validatie = json.loads(
+        scalar(area_db, "SELECT validatie FROM meta.loads WHERE load_id = ?", [res.load_id])
+    )
     assert validatie["bestand"]["codering"] == "cp1252"
 
 
@@ -67,7 +74,9 @@ def test_xlsx_title_rows_are_skipped_and_rows_are_excel_rows(area_db: Path) -> N
     ]  # fmt: skip
     assert query(area_db, "SELECT periode, periode_type, periode_nr, waarde FROM staging.stg_partner__waarnemingen "
                           "WHERE rij = 4") == [("2020-H1", "halfjaar", 1, 314.0)]  # fmt: skip
-    validatie = json.loads(scalar(area_db, "SELECT validatie FROM meta.loads WHERE load_id = ?", [res.load_id]))
+    validatie = json.loads(
+        scalar(area_db, "SELECT validatie FROM meta.loads WHERE load_id = ?", [res.load_id])
+    )
     assert validatie["bestand"]["formaat"] == "xlsx"
     assert validatie["bestand"]["kopregel"] == 3
 

@@ -58,9 +58,9 @@ def test_unknown_shape_is_refused_with_a_hint(area_db: Path, tmp_path: Path) -> 
 def test_detected_kind_and_variant_are_recorded(area_db: Path) -> None:
     res = load_one(fixture("politie/politie_47018NED_gm0999_jaar.csv"), area_db)
     assert (res.status, res.kind) == ("geladen", "politie")
-    assert query(area_db, "SELECT bron, variant, partner FROM meta.loads WHERE load_id = ?", [res.load_id]) == [
-        ("politie", "cbs-politie", "politie")
-    ]
+    assert query(
+        area_db, "SELECT bron, variant, partner FROM meta.loads WHERE load_id = ?", [res.load_id]
+    ) == [("politie", "cbs-politie", "politie")]
 
 
 def test_source_option_that_does_not_match_the_columns_is_refused(area_db: Path) -> None:
@@ -138,6 +138,41 @@ def test_cbs_code_list_is_an_area_division(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     res = load_one(fixture("gebieden/cbs_codelijst_gm0999.csv"), db)
     assert (res.status, res.kind, res.rows_loaded) == ("geladen", "gebieden", 7)
-    assert query(db, "SELECT gebied_naam FROM marts.dim_gebied WHERE gebied_code = 'BU09990202'") == [("Velden",)]
+    assert query(db, "SELECT gebied_naam FROM marts.dim_gebied WHERE gebied_code = 'BU09990202'") == [
+        ("Velden",)
+    ]
     # and partner files can be checked against it
     assert load_one(fixture("politie/politie_47018NED_gm0999_jaar.csv"), db).status == "geladen"
+
+
+def test_area_codes_are_checked_against_the_division_of_their_year(tmp_path: Path) -> None:
+    """BU09990102 exists in 2019 only, BU09990103 from 2020 on: police rows must match the year."""
+    db = tmp_path / "w.duckdb"
+    bevolking = tmp_path / "bevolking.csv"
+    bevolking.write_text(
+        "gebied_code;jaar;inwoners\n"
+        "GM0999;2019;2000\nWK099901;2019;2000\nBU09990101;2019;1200\nBU09990102;2019;800\n"
+        "GM0999;2020;2010\nWK099901;2020;2010\nBU09990101;2020;1210\nBU09990103;2020;800\n",
+        encoding="utf-8",
+    )
+    assert load_one(bevolking, db).status == "geladen"
+    assert query(db, "SELECT gebied_code, geldig_van, geldig_tot FROM marts.dim_gebied WHERE niveau = 'buurt' "
+                     "ORDER BY 1") == [("BU09990101", None, None), ("BU09990102", None, 2019), ("BU09990103", 2020, None)]  # fmt: skip
+    politie = tmp_path / "politie.csv"
+    politie.write_text(
+        "ID,SoortMisdrijf,WijkenEnBuurten,Perioden,GeregistreerdeMisdrijven_1\n"
+        "1,0.0.0 ,BU09990102,2019JJ00,10\n"
+        "2,0.0.0 ,BU09990102,2020JJ00,11\n"
+        "3,0.0.0 ,BU09990103,2019JJ00,12\n"
+        "4,0.0.0 ,BU09990103,2020JJ00,13\n"
+        "5,0.0.0 ,BU09990101,2020JJ00,14\n"
+        "6,0.0.0 ,,2020JJ00,15\n",
+        encoding="utf-8",
+    )
+    res = load_one(politie, db)
+    assert res.status == "afgewezen"
+    assert [(i.rij, i.waarde, i.bericht.split(": ")[-1]) for i in res.issues] == [
+        (3, "BU09990102", "gebiedscode bestaat niet in de gebiedsindeling van 2020"),
+        (4, "BU09990103", "gebiedscode bestaat niet in de gebiedsindeling van 2019"),
+        (7, "", "gebiedscode ontbreekt"),  # one message, not also "bestaat niet"
+    ]
