@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from etl import db as dbmod
-from etl.load import list_loads, load_files, stderr_progress, validate_files
+from etl.load import list_loads, load_files, rebuild, stderr_progress, validate_files
 from etl.sources import KIND_FOR_SOURCE_OPTION, Options, variable_registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,6 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p = sub.add_parser("serve", help="start het dashboard")
     p.add_argument("--port", type=int, default=8501)
+    _add_db(p)
+    p = sub.add_parser("export", help="schrijf indicatoren, samengestelde scores of doelen naar CSV")
+    p.add_argument("soort", choices=["indicators", "composites", "targets"])
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument(
+        "--niveau",
+        choices=["gemeente", "wijk", "buurt"],
+        action="append",
+        help="alleen dit niveau (mag vaker); standaard alle",
+    )
+    _add_db(p)
+    p = sub.add_parser("instellingen", help="toon of wijzig basisjaar, doeljaar en onderdrukkingsdrempel")
+    p.add_argument("waarden", nargs="*", metavar="SLEUTEL=WAARDE", help="bijv. doeljaar=2027")
     _add_db(p)
     p = sub.add_parser("template", help="Excel-sjabloon voor een partnerbron")
     p.add_argument("bron", choices=sorted(variable_registry()))
@@ -141,6 +154,20 @@ def main(argv: list[str] | None = None) -> int:
             "false",
         ]
         return subprocess.call(cmd, env=env, cwd=REPO)
+    if args.command == "export":
+        if not db_path.exists():
+            print(f"wijkmonitor: geen database: {db_path}", file=sys.stderr)
+            return 2
+        from indicators.export import export_frame, write_csv
+
+        with dbmod.connect_readonly(db_path) as con:
+            df = export_frame(con, args.soort, tuple(args.niveau or ("gemeente", "wijk", "buurt")))
+        write_csv(df, args.out)
+        hidden = int(df["onderdrukt"].sum()) if "onderdrukt" in df else 0
+        print(f"{len(df)} rijen geschreven naar {args.out}" + (f" ({hidden} onderdrukt)" if hidden else ""))
+        return 0
+    if args.command == "instellingen":
+        return _settings_command(db_path, args.waarden)
     if args.command == "template":
         from etl.template import write_template
 
@@ -148,6 +175,44 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sjabloon geschreven: {args.out}")
         return 0
     return 2  # pragma: no cover
+
+
+def _settings_command(db_path: Path, assignments: list[str]) -> int:
+    from indicators.catalogue import SETTING_KEYS, Settings
+
+    changes: dict[str, str] = {}
+    for item in assignments:
+        key, sep, value = item.partition("=")
+        if not sep or key not in SETTING_KEYS:
+            print(
+                f"wijkmonitor: gebruik SLEUTEL=WAARDE met SLEUTEL uit {', '.join(SETTING_KEYS)}",
+                file=sys.stderr,
+            )
+            return 2
+        changes[key] = value.strip()
+    current: dict[str, str] = {}
+    if db_path.exists():
+        with dbmod.connect_readonly(db_path) as con:
+            current = dict(con.execute("SELECT sleutel, waarde FROM meta.instellingen").fetchall())
+    try:
+        settings = Settings.resolve({**current, **changes})
+    except ValueError as exc:
+        print(f"wijkmonitor: ongeldige waarde: {exc}", file=sys.stderr)
+        return 2
+    if settings.doeljaar <= settings.basisjaar:
+        print("wijkmonitor: het doeljaar moet na het basisjaar liggen", file=sys.stderr)
+        return 2
+    if changes:
+        if not db_path.exists():
+            print(f"wijkmonitor: geen database: {db_path}", file=sys.stderr)
+            return 2
+        with dbmod.write_session(db_path) as con:
+            for key, value in changes.items():
+                con.execute("INSERT OR REPLACE INTO meta.instellingen VALUES (?, ?)", [key, value])
+            rebuild(con)
+    for key in SETTING_KEYS:
+        print(f"{key} = {getattr(settings, key)}")
+    return 0
 
 
 if __name__ == "__main__":

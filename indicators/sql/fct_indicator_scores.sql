@@ -142,6 +142,8 @@ SELECT
     g.vergelijkbaar,
     g.volledig,
     g.onzekerheid = 'poisson' AND g.teller >= 1 AND g.teller < g.drempel     AS onderdrukt,
+    coalesce(g.onzekerheid = 'poisson' AND g.basis_teller >= 1 AND g.basis_teller < g.drempel, false)
+                                                                             AS basis_onderdrukt,
     concat_ws('; ',
         g.opmerking,
         CASE WHEN NOT g.vergelijkbaar THEN 'methodebreuk: niet vergelijkbaar met het basisjaar' END,

@@ -29,6 +29,7 @@ noemer AS (
     SELECT
         c.indicator, w.gebied_code, w.jaar,
         sum(w.waarde)                                  AS noemer,
+        min(w.bronjaar)                                AS noemer_bronjaar,
         bool_and(w.volledig)                           AS noemer_volledig,
         list_distinct(flatten(list(w.load_ids)))       AS load_ids
     FROM componenten AS c
@@ -41,7 +42,7 @@ gekoppeld AS (
     SELECT
         t.*,
         n.noemer,
-        n.jaar                                         AS noemer_jaar,
+        n.noemer_bronjaar                              AS noemer_jaar,
         n.noemer_volledig,
         n.load_ids                                     AS noemer_load_ids
     FROM teller AS t

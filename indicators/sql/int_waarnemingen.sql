@@ -37,6 +37,7 @@ opgeteld AS (
         max(verwacht) AS verwacht,
         bool_and(volledig) AS volledig,
         list_distinct(flatten(list(load_ids))) AS load_ids,
+        min(bronjaar) AS bronjaar,
         count(*) AS onderdelen
     FROM kinderen
     GROUP BY ALL
@@ -44,7 +45,7 @@ opgeteld AS (
 
 geleverd AS (
     SELECT j.bron, j.variabele, j.gebied_code, j.niveau, j.jaar, j.waarde, j.n, j.sd, j.perioden, j.verwacht,
-           j.volledig, j.load_ids, 1 AS onderdelen
+           j.volledig, j.load_ids, j.bronjaar, 1 AS onderdelen
     FROM jaar AS j
     ANTI JOIN opgeteld AS o USING (bron, variabele, gebied_code, jaar)
 )

@@ -12,7 +12,8 @@ WITH politie AS (
 politie_jaar AS (
     SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
            CAST(aantal AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd,
-           CAST(aantal IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht, [load_id] AS load_ids
+           CAST(aantal IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht, [load_id] AS load_ids,
+           jaar AS bronjaar
     FROM politie
     WHERE periode_type = 'jaar'
 ),
@@ -20,7 +21,8 @@ politie_jaar AS (
 politie_maand AS (
     SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
            CAST(sum(aantal) AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd,
-           count(aantal) AS perioden, 12 AS verwacht, list(DISTINCT load_id) AS load_ids
+           count(aantal) AS perioden, 12 AS verwacht, list(DISTINCT load_id) AS load_ids,
+           jaar AS bronjaar
     FROM politie
     WHERE periode_type = 'maand'
     GROUP BY ALL
@@ -45,26 +47,53 @@ partner_jaar AS (
                 ELSE max(periode_nr) FILTER (WHERE waarde IS NOT NULL) END AS perioden,
            CASE any_value(periode_type) WHEN 'maand' THEN 12 WHEN 'kwartaal' THEN 4 WHEN 'halfjaar' THEN 2
                 ELSE 1 END AS verwacht,
-           list(DISTINCT load_id) AS load_ids
+           list(DISTINCT load_id) AS load_ids,
+           jaar AS bronjaar
     FROM partner
     GROUP BY ALL
 ),
 
-bevolking AS (
-    SELECT 'bevolking' AS bron, variabele, gebied_code, niveau, jaar, CAST(waarde AS DOUBLE) AS waarde,
-           NULL::BIGINT AS n, NULL::DOUBLE AS sd, CAST(waarde IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht,
-           [load_id] AS load_ids
+bevolking_geleverd AS (
+    SELECT gebied_code, niveau, jaar, variabele, CAST(waarde AS DOUBLE) AS waarde, load_id
     FROM (
         UNPIVOT (SELECT gebied_code, niveau, jaar, load_id, inwoners, huishoudens, woningen
                  FROM staging.stg_bevolking__kerncijfers WHERE vervangen_door IS NULL)
         ON inwoners, huishoudens, woningen INTO NAME variabele VALUE waarde
     )
+    WHERE waarde IS NOT NULL
+),
+
+-- Denominators for years CBS has not published yet: the nearest earlier year, carried forward per area
+-- up to the last year any source has data for (flagged through bronjaar <> jaar).
+laatste_jaar AS (
+    SELECT max(jaar) AS jaar FROM (
+        SELECT max(jaar) AS jaar FROM politie
+        UNION ALL SELECT max(jaar) FROM staging.stg_partner__waarnemingen WHERE vervangen_door IS NULL
+        UNION ALL SELECT max(jaar) FROM bevolking_geleverd
+    )
+),
+
+bevolking_jaren AS (
+    SELECT b.gebied_code, b.niveau, b.variabele, y.jaar
+    FROM (SELECT gebied_code, any_value(niveau) AS niveau, variabele, min(jaar) AS eerste
+          FROM bevolking_geleverd GROUP BY gebied_code, variabele) AS b
+    CROSS JOIN laatste_jaar AS l
+    CROSS JOIN LATERAL (SELECT unnest(range(b.eerste, l.jaar + 1)) AS jaar) AS y
+),
+
+bevolking AS (
+    SELECT 'bevolking' AS bron, j.variabele, j.gebied_code, j.niveau, j.jaar, g.waarde,
+           NULL::BIGINT AS n, NULL::DOUBLE AS sd, 1 AS perioden, 1 AS verwacht, [g.load_id] AS load_ids,
+           g.jaar AS bronjaar
+    FROM bevolking_jaren AS j
+    ASOF JOIN bevolking_geleverd AS g
+        ON g.gebied_code = j.gebied_code AND g.variabele = j.variabele AND j.jaar >= g.jaar
 ),
 
 leefbaarometer AS (
     SELECT 'leefbaarometer' AS bron, 'lbm' AS variabele, gebied_code, niveau, jaar, lbm AS waarde,
            NULL::BIGINT AS n, NULL::DOUBLE AS sd, CAST(lbm IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht,
-           [load_id] AS load_ids
+           [load_id] AS load_ids, jaar AS bronjaar
     FROM staging.stg_leefbaarometer__scores
     WHERE vervangen_door IS NULL
 ),
@@ -82,6 +111,7 @@ alles AS (
 SELECT
     bron, variabele, gebied_code, niveau, jaar, waarde, n, sd, perioden, verwacht,
     perioden = verwacht AND waarde IS NOT NULL AS volledig,
-    load_ids
+    load_ids,
+    bronjaar
 FROM alles
 WHERE niveau IS NOT NULL
