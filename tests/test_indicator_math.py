@@ -15,7 +15,6 @@ import duckdb
 import pytest
 
 from etl import load_files
-from indicators import build_marts
 from indicators.stats import poisson_interval, two_sided_p, z_critical
 
 FIXTURES = Path(__file__).parent / "fixtures" / "indicators"
