@@ -366,11 +366,13 @@ def timed(name: str, repeat: int, action: str, path: str, db: Path, snapshot: Pa
     runs = []
     for k in range(repeat):
         fresh_db(db, snapshot)
+        load_before = os.getloadavg()[0]
         run = spawn({"action": action, "paths": [path], "db": str(db)}, db.parent)
         runs.append(run)
         print(
             f"  {name} [{k + 1}/{repeat}]: {'ok' if run.ok else 'FAILED'}, {run.seconds:.1f} s "
-            f"(process {run.wall:.1f} s), peak {fmt_bytes(run.peak_bytes)}",
+            f"(process {run.wall:.1f} s), peak {fmt_bytes(run.peak_bytes)}; load average before "
+            f"{load_before:.1f}, after {os.getloadavg()[0]:.1f}",
             flush=True,
         )
         if not run.ok:
@@ -427,8 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir: Path = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     print(
-        f"wijkmonitor load benchmark: scale {args.rows_scale}, repeat {args.repeat}, {os.cpu_count()} CPUs, "
-        f"work dir {workdir}",
+        f"wijkmonitor load benchmark: scale {args.rows_scale}, repeat {args.repeat}, {os.cpu_count()} CPUs "
+        f"(load average {os.getloadavg()[0]:.1f}: other processes slow the figures down), work dir {workdir}",
         flush=True,
     )
     gen = spawn(

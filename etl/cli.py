@@ -199,9 +199,6 @@ def _settings_command(db_path: Path, assignments: list[str]) -> int:
     except ValueError as exc:
         print(f"wijkmonitor: ongeldige waarde: {exc}", file=sys.stderr)
         return 2
-    if settings.doeljaar <= settings.basisjaar:
-        print("wijkmonitor: het doeljaar moet na het basisjaar liggen", file=sys.stderr)
-        return 2
     if changes:
         if not db_path.exists():
             print(f"wijkmonitor: geen database: {db_path}", file=sys.stderr)

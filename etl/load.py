@@ -192,6 +192,7 @@ def validate_files(paths: Iterable[str | os.PathLike[str]], db_path: Path | None
             con.execute("CREATE TABLE marts.dim_gebied AS SELECT * FROM live.marts.dim_gebied")
         con.execute("DETACH live")
     ensure_schema(con)
+    batch_areas = 0
     for path in _ordered(expand_paths(paths), con, opts):
         t0 = time.perf_counter()
         delivery, plan, result, warnings = _check(con, path, opts)
@@ -199,10 +200,44 @@ def validate_files(paths: Iterable[str | os.PathLike[str]], db_path: Path | None
                          plan.kind if plan else None, delivery.rows if delivery else 0,
                          issues=result.issues, seconds=time.perf_counter() - t0)
         results.append(res)
+        if result.success and plan is not None and plan.kind in KIND_ORDER:
+            # As in a load, later files of the batch are checked against the areas of this one.
+            if not batch_areas and db_path.exists():
+                _copy_live_areas(con, db_path)
+            batch_areas += 1
+            _apply_areas_in_scratch(con, plan, batch_areas)
         if progress:
             progress(res.report())
     con.close()
     return results
+
+
+AREA_RAW_TABLES = ("raw.gebieden__gebieden", "raw.cbs__kerncijfers", "raw.gemeente__bevolking")
+
+
+def _copy_live_areas(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Validation scratch database: the live area deliveries, so that the area division can be rebuilt."""
+    con.execute(f"ATTACH '{db_path}' AS live (READ_ONLY)")
+    try:
+        for table in AREA_RAW_TABLES:
+            schema, name = table.split(".")
+            if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'live' "
+                           "AND table_schema = ? AND table_name = ?", [schema, name]).fetchone()[0]:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM live.{table}")
+    finally:
+        con.execute("DETACH live")
+
+
+def _apply_areas_in_scratch(con: duckdb.DuckDBPyConnection, plan: Plan, n: int) -> None:
+    """Validation: add a checked area file (view ``scope``) to the scratch raw tables, rebuild dim_gebied."""
+    newest = max(con.execute(f"SELECT coalesce(max(_load_id), 0) FROM {t}").fetchone()[0] for t in AREA_RAW_TABLES)
+    cols = ", ".join(f'"{c}"' for c in plan.select)
+    exprs = ", ".join(plan.select.values())
+    con.execute(f"INSERT INTO {plan.raw_table} ({cols}, _load_id, _rij) SELECT {exprs}, ?, _rij FROM scope",
+                [newest + n])
+    run_models(con, "staging")
+    con.execute("CREATE OR REPLACE TABLE marts.dim_gebied AS\n"
+                + (SQL / "marts" / "dim_gebied.sql").read_text(encoding="utf-8"))
 
 
 def _ordered(paths: list[Path], con: duckdb.DuckDBPyConnection, opts: Options) -> list[Path]:
@@ -262,8 +297,12 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, opts: Options, user: s
             progress(res.report())
         return res
     digest = sha256_of(path)
+    # The same file with the same options is skipped; with another --jaar/--gemeente/... it stores other rows.
+    opties = _load_options(opts)
     prior = con.execute("SELECT load_id FROM meta.loads WHERE sha256 = ? AND status = 'geladen' "
-                        "ORDER BY load_id LIMIT 1", [digest]).fetchone()
+                        "AND coalesce(json_extract(validatie, '$.opties')::VARCHAR, '{}') = ? "
+                        "ORDER BY load_id LIMIT 1",
+                        [digest, json.dumps(opties, sort_keys=True, separators=(",", ":"))]).fetchone()
     if prior:
         res = LoadResult(path, "overgeslagen", load_id=prior[0])
         if progress:
@@ -276,6 +315,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, opts: Options, user: s
     rows = delivery.rows if delivery else 0
     res = LoadResult(path, "afgewezen", plan.kind if plan else None, rows, load_id=load_id, issues=result.issues)
     summary = result.summary()
+    if opties:
+        summary["opties"] = opties
     if delivery is not None:
         summary["bestand"] = {"formaat": delivery.fmt, "codering": delivery.encoding,
                               "scheidingsteken": delivery.delimiter, "kopregel": delivery.header_line,
@@ -313,6 +354,13 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, opts: Options, user: s
     if progress:
         progress(res.report())
     return res
+
+
+def _load_options(opts: Options) -> dict:
+    """The options that change what a load stores (sorted; empty when none was given)."""
+    out = {"jaar": opts.jaar, "gemeente": opts.gemeente.strip().upper() if opts.gemeente else None,
+           "blad": opts.sheet, "code": opts.code_template, "naam": opts.naam_template}
+    return {k: v for k, v in sorted(out.items()) if v is not None}
 
 
 def list_loads(db_path: Path | None = None) -> list[dict]:

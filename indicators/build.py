@@ -20,6 +20,7 @@ MODELS = [
     "fct_indicator_scores",
     "fct_composites",
     "fct_doelen",
+    "fct_hotspots",
 ]
 
 
@@ -73,6 +74,9 @@ def dim_tables(settings: Settings) -> dict[str, pd.DataFrame]:
                 "drempel": settings.onderdrukking_drempel,
                 "betrouwbaarheid": settings.betrouwbaarheid,
                 "z": z_critical(settings.betrouwbaarheid),
+                "hotspot_p": settings.hotspot_p,
+                "hotspot_minimum": settings.hotspot_minimum,
+                "hotspot_jaren": settings.hotspot_jaren,
             }
         ]
     )
@@ -80,6 +84,7 @@ def dim_tables(settings: Settings) -> dict[str, pd.DataFrame]:
         "dim_indicator": pd.DataFrame(indicators),
         "dim_indicator_component": pd.DataFrame(components),
         "dim_thema": themes,
+        "dim_hotspot_reeks": pd.DataFrame(cat["hotspot_reeksen"], columns=["bron", "variabele", "titel"]),
         "dim_instellingen": inst,
     }
 
@@ -94,6 +99,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None
         con.register("_dim_df", df)
         con.execute(f"CREATE OR REPLACE TABLE marts.{name} AS SELECT * FROM _dim_df")
         con.unregister("_dim_df")
+    con.execute((SQL / "macros.sql").read_text(encoding="utf-8"))
     for model in MODELS:
         t0 = time.perf_counter()
         sql = (SQL / f"{model}.sql").read_text(encoding="utf-8")

@@ -12,7 +12,16 @@ import yaml
 HERE = Path(__file__).parent
 CATALOGUE = HERE / "catalogue.yaml"
 SCHEMA = HERE / "catalogue.schema.json"
-SETTING_KEYS = ("basisjaar", "doeljaar", "onderdrukking_drempel", "betrouwbaarheid")
+SETTING_KEYS = (
+    "basisjaar",
+    "doeljaar",
+    "onderdrukking_drempel",
+    "betrouwbaarheid",
+    "hotspot_p",
+    "hotspot_minimum",
+    "hotspot_jaren",
+)
+FLOAT_SETTINGS = ("betrouwbaarheid", "hotspot_p")
 
 
 @cache
@@ -26,6 +35,24 @@ class Settings:
     doeljaar: int
     onderdrukking_drempel: int
     betrouwbaarheid: float
+    hotspot_p: float
+    hotspot_minimum: int
+    hotspot_jaren: int
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 0 < self.betrouwbaarheid < 1:
+            problems.append(
+                f"betrouwbaarheid moet tussen 0 en 1 liggen (bijv. 0.95), niet {self.betrouwbaarheid}"
+            )
+        if not 0 < self.hotspot_p < 1:
+            problems.append(f"hotspot_p moet tussen 0 en 1 liggen (bijv. 0.01), niet {self.hotspot_p}")
+        if self.onderdrukking_drempel < 1 or self.hotspot_minimum < 1 or self.hotspot_jaren < 1:
+            problems.append("onderdrukking_drempel, hotspot_minimum en hotspot_jaren moeten minstens 1 zijn")
+        if self.doeljaar <= self.basisjaar:
+            problems.append("het doeljaar moet na het basisjaar liggen")
+        if problems:
+            raise ValueError("; ".join(problems))
 
     @classmethod
     def resolve(
@@ -35,7 +62,7 @@ class Settings:
         base = dict((catalogue or load_catalogue())["instellingen"])
         for key, value in (overrides or {}).items():
             if key in SETTING_KEYS and value not in (None, ""):
-                base[key] = float(value) if key == "betrouwbaarheid" else int(value)
+                base[key] = float(value) if key in FLOAT_SETTINGS else int(value)
         return cls(**{k: base[k] for k in SETTING_KEYS})
 
 
@@ -55,6 +82,8 @@ def semantic_errors(catalogue: dict[str, Any], known_variables: dict[str, set[st
                 errors.append(f"{code}: {role} gebruikt onbekende variabelen van {bron}: {sorted(missing)}")
         if ind["onzekerheid"] in ("binomiaal", "gemiddelde") and "noemer" in ind:
             errors.append(f"{code}: een enquêtecijfer ({ind['onzekerheid']}) heeft geen noemer")
+        if ind["onzekerheid"] in ("binomiaal", "gemiddelde") and len(ind["teller"]["variabelen"]) != 1:
+            errors.append(f"{code}: een enquêtecijfer komt uit precies één variabele")
         if ind["thema"] == "referentie" and ind["gewicht"] != 0:
             errors.append(
                 f"{code}: een externe referentie telt niet mee in de samengestelde score (gewicht 0)"

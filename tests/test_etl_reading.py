@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from etl_helpers import find_issue, fixture, load_one, query, scalar, warnings
+from etl_helpers import find_issue, fixture, load, load_one, query, scalar, warnings
 
 
 def test_semicolon_bom_and_decimal_comma_give_numbers_in_staging(area_db: Path) -> None:
@@ -139,8 +139,9 @@ def test_kwb_quoted_padded_file_with_secret_value(tmp_path: Path) -> None:
 
 def test_partner_period_codes_in_staging(area_db: Path) -> None:
     """Quarterly (also written in lower case) and monthly periods get their type and number."""
-    welzijn = load_one(fixture("partner/welzijn_goed.csv"), area_db)
-    gemeente = load_one(fixture("partner/gemeente_goed.csv"), area_db)
+    results = load([fixture("partner/welzijn_goed.csv"), fixture("partner/gemeente_goed.csv")], area_db)
+    gemeente, welzijn = results  # one batch, in name order
+    assert (gemeente.path.name, welzijn.path.name) == ("gemeente_goed.csv", "welzijn_goed.csv")
     assert (welzijn.status, gemeente.status) == ("geladen", "geladen")
     rows = query(
         area_db,
@@ -156,4 +157,4 @@ def test_partner_period_codes_in_staging(area_db: Path) -> None:
     # who delivered it comes from the registry (shown in provenance)
     partners = query(area_db, "SELECT load_id, partner FROM meta.loads WHERE load_id IN (?, ?) ORDER BY 1",
                      [welzijn.load_id, gemeente.load_id])  # fmt: skip
-    assert [p for _, p in partners] == ["welzijnsorganisatie", "gemeente"]
+    assert [p for _, p in partners] == ["gemeente", "welzijnsorganisatie"]

@@ -25,6 +25,13 @@ groepen AS (
            sum(gewicht * gewicht * score_var) / (sum(gewicht) * sum(gewicht)),
            count(*), list(indicator ORDER BY indicator)
     FROM scores GROUP BY ALL
+    UNION ALL
+    -- a theme within one kind (the dashboard's objectief / subjectief filter on a theme)
+    SELECT gebied_code, niveau, jaar, thema || '/' || soort, 'thema_soort',
+           sum(gewicht * score) / sum(gewicht),
+           sum(gewicht * gewicht * score_var) / (sum(gewicht) * sum(gewicht)),
+           count(*), list(indicator ORDER BY indicator)
+    FROM scores GROUP BY ALL
 ),
 
 totaal AS (
@@ -41,6 +48,23 @@ alles AS (
     SELECT * FROM groepen
     UNION ALL
     SELECT * FROM totaal
+),
+
+-- Trend since the baseline up to each year: the least-squares line through the composites, used to
+-- project the target status before the target year (macro wm_doelstatus, fct_doelen).
+trend AS (
+    SELECT
+        a.*,
+        CASE WHEN count(*) OVER w >= 2 THEN regr_slope(a.score, a.jaar) OVER w END     AS helling,
+        CASE WHEN count(*) OVER w >= 2 THEN regr_intercept(a.score, a.jaar) OVER w END AS snijpunt,
+        count(*) OVER w                        AS trendjaren
+    FROM alles AS a, instellingen AS s
+    WHERE a.jaar >= s.basisjaar
+    WINDOW w AS (PARTITION BY a.gebied_code, a.groep ORDER BY a.jaar ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    UNION ALL
+    SELECT a.*, NULL, NULL, NULL
+    FROM alles AS a, instellingen AS s
+    WHERE a.jaar < s.basisjaar
 )
 
 SELECT
@@ -60,5 +84,8 @@ SELECT
         ELSE 'gelijk'
     END                                                           AS verandering,
     a.dekking,
-    a.indicatoren
-FROM alles AS a, instellingen AS s
+    a.indicatoren,
+    a.helling,
+    a.snijpunt,
+    a.trendjaren
+FROM trend AS a, instellingen AS s

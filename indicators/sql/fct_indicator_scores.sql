@@ -25,7 +25,7 @@ met_interval AS (
         CASE w.onzekerheid
             WHEN 'poisson' THEN 1.0 / greatest(w.teller, 0.5)
             WHEN 'binomiaal' THEN (1 - w.waarde / 100.0) / (w.n * greatest(w.waarde / 100.0, 0.5 / w.n))
-            WHEN 'gemiddelde' THEN (w.sd * w.sd / w.n) / (w.waarde * w.waarde)
+            WHEN 'gemiddelde' THEN (w.sd * w.sd / w.n) / nullif(w.waarde * w.waarde, 0)
         END AS logvar
     FROM waarden AS w
 ),
@@ -63,7 +63,7 @@ vergeleken AS (
         b.basiswaarde, b.basis_teller, b.basis_noemer, b.basis_n, b.basis_sd, b.basis_p, b.basis_logvar,
         b.basis_volledig,
         s.basisjaar, s.z AS z_kritiek, s.drempel,
-        i.vergelijkbaar_vanaf <= s.basisjaar AS vergelijkbaar,
+        i.vergelijkbaar_vanaf <= least(i.jaar, s.basisjaar) AS vergelijkbaar,
         -- test statistic of the change against the baseline (positive = value went up)
         CASE i.onzekerheid
             WHEN 'poisson' THEN ln((greatest(i.teller, 0.5) / coalesce(i.noemer, 1))

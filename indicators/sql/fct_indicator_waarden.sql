@@ -38,6 +38,14 @@ noemer AS (
     GROUP BY ALL
 ),
 
+-- a numerator of several variables (e.g. the violent-crime codes) is complete only when every variable
+-- the area has in any year is there this year too
+teller_compleet AS (
+    SELECT t.*, t.teller_variabelen = max(t.teller_variabelen) OVER (PARTITION BY t.indicator, t.gebied_code)
+                AS alle_variabelen
+    FROM teller AS t
+),
+
 gekoppeld AS (
     SELECT
         t.*,
@@ -45,7 +53,7 @@ gekoppeld AS (
         n.noemer_bronjaar                              AS noemer_jaar,
         n.noemer_volledig,
         n.load_ids                                     AS noemer_load_ids
-    FROM teller AS t
+    FROM teller_compleet AS t
     ASOF LEFT JOIN noemer AS n
         ON n.indicator = t.indicator AND n.gebied_code = t.gebied_code AND t.jaar >= n.jaar
 )
@@ -65,10 +73,13 @@ SELECT
     CASE WHEN i.heeft_noemer THEN g.noemer_jaar END    AS noemer_jaar,
     g.n,
     g.sd,
-    g.teller_volledig AND g.teller_variabelen >= 1     AS volledig,
+    g.teller_volledig AND g.alle_variabelen
+        AND (NOT i.heeft_noemer OR coalesce(g.noemer_volledig, false)) AS volledig,
     i.heeft_noemer AND g.noemer_jaar IS DISTINCT FROM g.jaar AND g.noemer IS NOT NULL AS noemer_geschat,
     CASE
         WHEN NOT g.teller_volledig THEN 'onvolledig jaar'
+        WHEN NOT g.alle_variabelen THEN 'niet alle onderdelen geleverd'
+        WHEN i.heeft_noemer AND g.noemer_volledig = false THEN 'noemer onvolledig'
         WHEN i.heeft_noemer AND g.noemer IS NULL THEN 'geen noemer'
         WHEN i.heeft_noemer AND g.noemer = 0 THEN 'noemer is 0'
     END                                                AS opmerking,

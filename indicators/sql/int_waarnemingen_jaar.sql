@@ -73,12 +73,14 @@ laatste_jaar AS (
     )
 ),
 
+-- Only while the area exists: a buurt that was split stops at its last area division (dim_gebied.geldig_tot).
 bevolking_jaren AS (
     SELECT b.gebied_code, b.niveau, b.variabele, y.jaar
     FROM (SELECT gebied_code, any_value(niveau) AS niveau, variabele, min(jaar) AS eerste
           FROM bevolking_geleverd GROUP BY gebied_code, variabele) AS b
     CROSS JOIN laatste_jaar AS l
-    CROSS JOIN LATERAL (SELECT unnest(range(b.eerste, l.jaar + 1)) AS jaar) AS y
+    LEFT JOIN marts.dim_gebied AS d USING (gebied_code)
+    CROSS JOIN LATERAL (SELECT unnest(range(b.eerste, coalesce(d.geldig_tot, l.jaar) + 1)) AS jaar) AS y
 ),
 
 bevolking AS (
@@ -99,10 +101,13 @@ leefbaarometer AS (
 ),
 
 alles AS (
-    SELECT * FROM politie_jaar
+    SELECT j.* FROM politie_jaar AS j
+    -- an unpublished yearly figure gives way to the months when they are there
+    WHERE j.waarde IS NOT NULL OR NOT EXISTS (SELECT 1 FROM politie_maand AS m WHERE m.variabele = j.variabele
+                                              AND m.gebied_code = j.gebied_code AND m.jaar = j.jaar)
     UNION ALL
     SELECT m.* FROM politie_maand AS m
-    ANTI JOIN politie_jaar AS j USING (variabele, gebied_code, jaar)
+    ANTI JOIN (SELECT * FROM politie_jaar WHERE waarde IS NOT NULL) AS j USING (variabele, gebied_code, jaar)
     UNION ALL SELECT * FROM partner_jaar
     UNION ALL SELECT * FROM bevolking
     UNION ALL SELECT * FROM leefbaarometer

@@ -1,0 +1,79 @@
+"""Hotspot rule (regiegroep) on hand-made monthly burglary series, through the real SQL mart."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from etl.load import ensure_schema, rebuild
+from indicators.stats import poisson_sf
+
+BUURT = "BU09960101"
+
+
+def hotspots(series: dict[tuple[int, int], int]) -> dict[tuple[int, int], tuple]:
+    """Monthly 1.1.1 counts for one buurt -> {(year, month): (count, expected, p, signal)}."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    con.execute("INSERT INTO meta.loads (load_id, bestand, sha256, status) VALUES (1, 'p', 'x', 'geladen')")
+    rows = [
+        ("1.1.1", BUURT, f"{y}MM{m:02d}", str(c), 1, i)
+        for i, ((y, m), c) in enumerate(sorted(series.items()))
+    ]
+    con.executemany(
+        'INSERT INTO raw.politie__misdrijven ("SoortMisdrijf", "WijkenEnBuurten", "Perioden", '
+        '"GeregistreerdeMisdrijven", _load_id, _rij) VALUES (?, ?, ?, ?, ?, ?)',
+        rows,
+    )
+    rebuild(con)
+    out = {
+        (r[0], r[1]): r[2:]
+        for r in con.execute(
+            "SELECT jaar, maand, aantal, verwacht, p_waarde, signaal FROM marts.fct_hotspots "
+            "WHERE variabele = '1.1.1' AND gebied_code = ?",
+            [BUURT],
+        ).fetchall()
+    }
+    con.close()
+    return out
+
+
+def flat(level: int = 1) -> dict[tuple[int, int], int]:
+    return {(y, m): level for y in (2021, 2022, 2023, 2024) for m in range(1, 13)}
+
+
+def test_a_flat_series_gives_no_signal():
+    assert not any(v[3] for v in hotspots(flat(1)).values())
+
+
+def test_a_spike_gives_a_signal():
+    series = flat(1)
+    series[(2024, 4)] = 8
+    result = hotspots(series)
+    count, expected, p, signal = result[(2024, 4)]
+    # expected: mean of March-May in 2021-2023 = 1; P(X >= 8 | 1) = 1.0e-5
+    assert (count, expected) == (8, pytest.approx(1.0))
+    assert p == pytest.approx(float(poisson_sf(8, 1.0))) and p < 0.01
+    assert signal
+    assert [k for k, v in result.items() if v[3]] == [(2024, 4)]
+
+
+def test_a_small_count_spike_of_2_gives_no_signal():
+    series = {k: 0 for k in flat()}
+    series[(2024, 4)] = 2  # improbable against an all-zero history (p = 0.005), but only 2 cases
+    count, expected, p, signal = hotspots(series)[(2024, 4)]
+    assert expected == 0 and p == pytest.approx(float(poisson_sf(2, 0.1))) and p < 0.01
+    assert not signal
+
+
+def test_three_cases_against_zero_history_do_signal():
+    series = {k: 0 for k in flat()}
+    series[(2024, 4)] = 3
+    assert hotspots(series)[(2024, 4)][3]
+
+
+def test_no_signal_without_enough_history():
+    series = {(2024, m): 1 for m in range(1, 13)}
+    series[(2024, 6)] = 9
+    count, expected, p, signal = hotspots(series)[(2024, 6)]
+    assert p is None and not signal
