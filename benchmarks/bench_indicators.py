@@ -230,7 +230,7 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
         FROM bu0_of AS o JOIN wk ON wk.j = o.p""")
     too_many = con.execute(
         "SELECT max(right(code, 2)::INT) FROM (SELECT code FROM wk UNION ALL SELECT code FROM bu)"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if too_many > 99:
         raise SystemExit("area division too dense for two-digit wijk/buurt numbers")
 
@@ -426,7 +426,7 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
     etl_marts_seconds = time.perf_counter() - t1
     con.execute("CHECKPOINT")
     rows = {
-        t: con.execute(f"SELECT count(*) FROM staging.{t}").fetchone()[0]
+        t: con.execute(f"SELECT count(*) FROM staging.{t}").fetchall()[0][0]
         for t in (
             "stg_politie__misdrijven",
             "stg_partner__waarnemingen",
@@ -486,7 +486,7 @@ def run_marts(db_path: Path) -> dict[str, Any]:
     con.execute("CHECKPOINT")
     checkpoint = time.perf_counter() - t0 - seconds
     peak = _peak_bytes()
-    rows = {m: con.execute(f"SELECT count(*) FROM marts.{m}").fetchone()[0] for m in models}
+    rows = {m: con.execute(f"SELECT count(*) FROM marts.{m}").fetchall()[0][0] for m in models}
     con.close()
     return {
         "seconds": seconds,
@@ -539,6 +539,7 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
         "SELECT gebied_code, niveau, jaar, lbm, load_id, vervangen_door FROM staging.stg_leefbaarometer__scores"
     ).df()
     dim_variabele = con.sql("SELECT * FROM marts.dim_variabele").df()
+    dim_gebied = con.sql("SELECT gebied_code, geldig_tot FROM marts.dim_gebied").df()
     settings = _settings(con)
     lap("pull")
 
@@ -573,6 +574,7 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
             "perioden": pj["aantal"].notna().astype("int64"),
             "verwacht": 1,
             "load_ids": [[x] for x in pj["load_id"]],
+            "bronjaar": pj["jaar"],
         }
     )
     pm = pol[pol["periode_type"] == "maand"]
@@ -584,13 +586,18 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
             "load_ids": g["load_id"].unique(),
         }
     ).reset_index()
-    politie_maand = politie_maand.rename(columns={"soort_misdrijf": "variabele"}).assign(
-        bron="politie", n=np.nan, sd=np.nan, verwacht=12
+    politie_maand = politie_maand.rename(columns={"soort_misdrijf": "variabele"})
+    politie_maand = politie_maand.assign(
+        bron="politie", n=np.nan, sd=np.nan, verwacht=12, bronjaar=politie_maand["jaar"]
     )
-    # yearly police figures win over monthly ones for the same variable, area and year
+    # a published yearly police figure wins over the months; an unpublished one gives way to them
+    vk = ["variabele", "gebied_code", "jaar"]
+    politie_jaar = politie_jaar.merge(politie_maand[vk].drop_duplicates(), on=vk, how="left", indicator=True)
+    politie_jaar = politie_jaar[politie_jaar["waarde"].notna() | (politie_jaar["_merge"] == "left_only")]
+    politie_jaar = politie_jaar.drop(columns="_merge")
     politie_maand = politie_maand.merge(
-        politie_jaar[["variabele", "gebied_code", "jaar"]].drop_duplicates(),
-        on=["variabele", "gebied_code", "jaar"],
+        politie_jaar.loc[politie_jaar["waarde"].notna(), vk].drop_duplicates(),
+        on=vk,
         how="left",
         indicator=True,
     )
@@ -631,6 +638,7 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     partner_jaar = pd.concat([partner_stroom, partner_voorraad], ignore_index=True)
     partner_jaar["verwacht"] = partner_jaar["periode_type"].map(verwacht_map).fillna(1).astype("int64")
     partner_jaar = partner_jaar.drop(columns="periode_type")
+    partner_jaar["bronjaar"] = partner_jaar["jaar"]
 
     bev = bevolking[bevolking["vervangen_door"].isna()].melt(
         id_vars=["gebied_code", "niveau", "jaar", "load_id"],
@@ -639,14 +647,37 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
         value_name="waarde",
     )
     bev = bev[bev["waarde"].notna()]  # UNPIVOT drops NULL values
+    bev["waarde"] = bev["waarde"].astype("float64")
+    # carried forward per area up to the last year any source has data for, while the area exists
+    laatste_jaar = max(
+        pol["jaar"].max(), partner.loc[partner["vervangen_door"].isna(), "jaar"].max(), bev["jaar"].max()
+    )
+    bj = bev.groupby(["gebied_code", "variabele"], sort=False).agg(
+        niveau=("niveau", "first"), eerste=("jaar", "min")
+    )
+    bj = bj.reset_index().merge(dim_gebied, on="gebied_code", how="left")
+    bj["tot"] = bj["geldig_tot"].fillna(laatste_jaar).astype("int64")
+    bj["jaar"] = [list(range(a, b + 1)) for a, b in zip(bj["eerste"], bj["tot"], strict=True)]
+    bj = bj.explode("jaar").dropna(subset=["jaar"])
+    bj["jaar"] = bj["jaar"].astype("int64")
+    bev = pd.merge_asof(
+        bj[["gebied_code", "niveau", "variabele", "jaar"]].sort_values("jaar"),
+        bev[["gebied_code", "variabele", "jaar", "waarde", "load_id"]]
+        .astype({"jaar": "int64"})
+        .rename(columns={"jaar": "bronjaar"})
+        .sort_values("bronjaar"),
+        left_on="jaar",
+        right_on="bronjaar",
+        by=["gebied_code", "variabele"],
+        direction="backward",
+    ).dropna(subset=["bronjaar"])
     bev = bev.assign(
         bron="bevolking",
-        waarde=bev["waarde"].astype("float64"),
         n=np.nan,
         sd=np.nan,
         perioden=1,
         verwacht=1,
-        load_ids=[[x] for x in bev["load_id"]],
+        load_ids=[[int(x)] for x in bev["load_id"]],
     )
     lb = lbm[lbm["vervangen_door"].isna()]
     lb = lb.assign(
@@ -658,9 +689,10 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
         perioden=lb["lbm"].notna().astype("int64"),
         verwacht=1,
         load_ids=[[x] for x in lb["load_id"]],
+        bronjaar=lb["jaar"],
     )
     ij = pd.concat(
-        [df[cols + ["load_ids"]] for df in (politie_jaar, politie_maand, partner_jaar, bev, lb)],
+        [df[cols + ["load_ids", "bronjaar"]] for df in (politie_jaar, politie_maand, partner_jaar, bev, lb)],
         ignore_index=True,
     )
     ij = ij[ij["niveau"].notna()]
@@ -701,6 +733,7 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
             "perioden": g["perioden"].min(),
             "verwacht": g["verwacht"].max(),
             "volledig": g["volledig"].all(),
+            "bronjaar": g["bronjaar"].min(),
             "onderdelen": g.size(),
         }
     ).join(sums)
@@ -724,7 +757,7 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
         indicator=True,
     )
     geleverd = geleverd[geleverd["_merge"] == "left_only"].assign(onderdelen=1, opgeteld=False)
-    iw_cols = cols + ["volledig", "load_ids", "onderdelen", "opgeteld"]
+    iw_cols = cols + ["volledig", "load_ids", "bronjaar", "onderdelen", "opgeteld"]
     iw = pd.concat([geleverd[iw_cols], opgeteld[iw_cols]], ignore_index=True)
     lap("int_waarnemingen")
 
@@ -744,18 +777,28 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     )
     teller["load_ids"] = unique_lists(tw, tk)
     teller = teller.reset_index()
+    # a numerator of several variables is complete only when every variable the area ever has is there
+    teller["alle_variabelen"] = teller["teller_variabelen"] == teller.groupby(["indicator", "gebied_code"])[
+        "teller_variabelen"
+    ].transform("max")
     nk = ["indicator", "gebied_code", "jaar"]
     nw = w[w["rol"] == "noemer"]
     g = nw.groupby(nk, sort=False)
-    noemer = pd.DataFrame({"noemer": g["waarde"].sum(), "noemer_volledig": g["volledig"].all()})
+    noemer = pd.DataFrame(
+        {
+            "noemer": g["waarde"].sum(),
+            "noemer_jaar": g["bronjaar"].min(),
+            "noemer_volledig": g["volledig"].all(),
+        }
+    )
     noemer["noemer_load_ids"] = unique_lists(nw, nk)
-    noemer = noemer.reset_index().rename(columns={"jaar": "noemer_jaar"})
+    noemer = noemer.reset_index().rename(columns={"jaar": "njaar"})
     # the denominator of the same year, or else the nearest earlier year
     gekoppeld = pd.merge_asof(
         teller.sort_values("jaar"),
-        noemer.sort_values("noemer_jaar"),
+        noemer.sort_values("njaar"),
         left_on="jaar",
-        right_on="noemer_jaar",
+        right_on="njaar",
         by=["indicator", "gebied_code"],
         direction="backward",
     )
@@ -770,11 +813,24 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     )
     wd["noemer"] = wd["noemer"].where(hn)
     wd["noemer_jaar"] = wd["noemer_jaar"].where(hn)
-    wd["volledig"] = wd["teller_volledig"] & (wd["teller_variabelen"] >= 1)
+    noemer_volledig = wd["noemer_volledig"].astype("boolean")
+    wd["volledig"] = wd["teller_volledig"] & wd["alle_variabelen"] & (~hn | noemer_volledig.fillna(False))
     wd["noemer_geschat"] = hn & (wd["noemer_jaar"] != wd["jaar"]) & wd["noemer"].notna()
     wd["opmerking"] = np.select(
-        [~wd["teller_volledig"], hn & wd["noemer"].isna(), hn & (wd["noemer"] == 0)],
-        ["onvolledig jaar", "geen noemer", "noemer is 0"],
+        [
+            ~wd["teller_volledig"],
+            ~wd["alle_variabelen"],
+            hn & noemer_volledig.eq(False).fillna(False),
+            hn & wd["noemer"].isna(),
+            hn & (wd["noemer"] == 0),
+        ],
+        [
+            "onvolledig jaar",
+            "niet alle onderdelen geleverd",
+            "noemer onvolledig",
+            "geen noemer",
+            "noemer is 0",
+        ],
         default=None,
     )
     wd["load_ids"] = [
@@ -823,7 +879,7 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
             [
                 1.0 / np.maximum(s["teller"], 0.5),
                 (1 - p) / (n * np.maximum(p, 0.5 / n)),
-                (s["sd"] * s["sd"] / n) / (s["waarde"] * s["waarde"]),
+                (s["sd"] * s["sd"] / n) / (s["waarde"] * s["waarde"]).replace(0, np.nan),
             ],
             default=np.nan,
         )
@@ -843,7 +899,7 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
         }
     )
     v = s.merge(basis, on=["gebied_code", "indicator"], how="left")
-    v["vergelijkbaar"] = v["vergelijkbaar_vanaf"] <= basisjaar
+    v["vergelijkbaar"] = v["vergelijkbaar_vanaf"] <= np.minimum(v["jaar"], basisjaar)
     with np.errstate(divide="ignore", invalid="ignore"):
         t1, t0 = np.maximum(v["teller"], 0.5), np.maximum(v["basis_teller"], 0.5)
         z_pois = np.log((t1 / v["noemer"].fillna(1)) / (t0 / v["basis_noemer"].fillna(1))) / np.sqrt(
@@ -1112,6 +1168,8 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     ]  # fmt: skip
     lap("fct_hotspots")
     return {
+        "int_waarnemingen_jaar": ij,
+        "int_waarnemingen": iw,
         "fct_indicator_waarden": waarden,
         "fct_indicator_scores": scores,
         "fct_composites": composites,
@@ -1145,7 +1203,7 @@ def compare(con: duckdb.DuckDBPyConnection, out: dict[str, pd.DataFrame], seed: 
     max_abs = 0.0
 
     for name, df in out.items():
-        db_rows = con.execute(f"SELECT count(*) FROM marts.{name}").fetchone()[0]
+        db_rows = con.execute(f"SELECT count(*) FROM marts.{name}").fetchall()[0][0]
         if db_rows != len(df):
             problems.append(f"{name}: {len(df):,} rows in pandas, {db_rows:,} in the mart")
 
@@ -1232,7 +1290,7 @@ def compare(con: duckdb.DuckDBPyConnection, out: dict[str, pd.DataFrame], seed: 
         ["wijk_code", "reeks", "signaal"],
         [],
     )
-    signals = con.execute("SELECT count(*) FILTER (WHERE signaal) FROM marts.fct_hotspots").fetchone()[0]
+    signals = con.execute("SELECT count(*) FILTER (WHERE signaal) FROM marts.fct_hotspots").fetchall()[0][0]
     pd_signals = int(out["fct_hotspots"]["signaal"].sum())
     if signals != pd_signals:
         problems.append(f"fct_hotspots: {pd_signals:,} signals in pandas, {signals:,} in the mart")

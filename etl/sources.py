@@ -20,14 +20,14 @@ from etl.validation import Frame, Rule, where
 
 REGISTRY = Path(__file__).parent / "registry"
 # CBS codes: GM + 4 digits; WK + gemeente + 2; BU + gemeente + 4. Amsterdam uses letters (BU0363FE03).
-CODE_REGEX = r"^(GM[0-9]{4}|WK[0-9]{4}[0-9A-Z]{2}|BU[0-9]{4}[0-9A-Z]{4})$"
-NUMBER_REGEX = r"^-?([0-9]+([.,][0-9]+)?|[.,][0-9]+)([eE][-+]?[0-9]+)?$"
-INTEGER_REGEX = r"^-?[0-9]+([.,]0+)?$"
+CODE_REGEX = r"^(?:GM[0-9]{4}|WK[0-9]{4}[0-9A-Z]{2}|BU[0-9]{4}[0-9A-Z]{4})$"
+NUMBER_REGEX = r"^-?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)(?:[eE][-+]?[0-9]+)?$"
+INTEGER_REGEX = r"^-?[0-9]+(?:[.,]0+)?$"
 PERIOD_REGEX = {
-    "jaar": r"^(19|20)[0-9]{2}$",
-    "halfjaar": r"^(19|20)[0-9]{2}-[Hh][12]$",
-    "kwartaal": r"^(19|20)[0-9]{2}-[Qq][1-4]$",
-    "maand": r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$",
+    "jaar": r"^(?:19|20)[0-9]{2}$",
+    "halfjaar": r"^(?:19|20)[0-9]{2}-[Hh][12]$",
+    "kwartaal": r"^(?:19|20)[0-9]{2}-[Qq][1-4]$",
+    "maand": r"^(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])$",
 }
 PERIOD_EXAMPLE = {"jaar": "2019", "halfjaar": "2019-H1", "kwartaal": "2019-Q3", "maand": "2019-03"}
 LEVEL_PREFIX = {"buurt": "BU", "wijk": "WK", "gemeente": "GM"}
@@ -528,7 +528,7 @@ def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan,
                 rules=[
                     Rule(
                         lambda g: g.ExpectColumnValuesToMatchRegex(
-                            column="periode", regex=r"^(19|20)[0-9]{2}(JJ00|MM(0[1-9]|1[0-2]))$"
+                            column="periode", regex=r"^(?:19|20)[0-9]{2}(?:JJ00|MM(?:0[1-9]|1[0-2]))$"
                         ),
                         c["Perioden"],
                         "geen geldige periode (jaar: 2019JJ00, maand: 2019MM01)",
@@ -706,7 +706,7 @@ def _partner_frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> li
     rules = [
         Rule(
             lambda g: g.ExpectColumnValuesToMatchRegex(
-                column="periode", regex="|".join(f"({r})" for r in PERIOD_REGEX.values())
+                column="periode", regex="|".join(f"(?:{r})" for r in PERIOD_REGEX.values())
             ),
             c["periode"],
             "geen geldige periode (2019, 2019-H1, 2019-Q3 of 2019-03)",
@@ -736,7 +736,7 @@ def _partner_frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> li
     # Area codes: exist in that year, and on the level the source delivers at.
     frame = _code_frame(con, plan, view, c["gebied_code"], must_exist=True, extra_group=f"{bron} AS bron")
     for b, spec in reg.items():
-        regex = "^(" + "|".join(LEVEL_PREFIX[lv] for lv in spec["niveaus"]) + ")"
+        regex = "^(?:" + "|".join(LEVEL_PREFIX[lv] for lv in spec["niveaus"]) + ")"
         frame.rules.append(
             Rule(
                 lambda g, b=b, r=regex: g.ExpectColumnValuesToMatchRegex(

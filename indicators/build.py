@@ -18,6 +18,7 @@ MODELS = [
     "int_waarnemingen",
     "fct_indicator_waarden",
     "fct_indicator_scores",
+    "fct_indicator_vorige",
     "fct_composites",
     "fct_doelen",
     "fct_hotspots",

@@ -65,17 +65,8 @@ vergeleken AS (
         s.basisjaar, s.z AS z_kritiek, s.drempel,
         i.vergelijkbaar_vanaf <= least(i.jaar, s.basisjaar) AS vergelijkbaar,
         -- test statistic of the change against the baseline (positive = value went up)
-        CASE i.onzekerheid
-            WHEN 'poisson' THEN ln((greatest(i.teller, 0.5) / coalesce(i.noemer, 1))
-                                   / (greatest(b.basis_teller, 0.5) / coalesce(b.basis_noemer, 1)))
-                                / sqrt(1 / greatest(i.teller, 0.5) + 1 / greatest(b.basis_teller, 0.5))
-            WHEN 'binomiaal' THEN (i.p - b.basis_p) / nullif(sqrt(
-                ((i.p * i.n + b.basis_p * b.basis_n) / (i.n + b.basis_n))
-                * (1 - (i.p * i.n + b.basis_p * b.basis_n) / (i.n + b.basis_n))
-                * (1.0 / i.n + 1.0 / b.basis_n)), 0)
-            WHEN 'gemiddelde' THEN (i.waarde - b.basiswaarde)
-                / nullif(sqrt(i.sd * i.sd / i.n + b.basis_sd * b.basis_sd / b.basis_n), 0)
-        END AS z_ruw
+        wm_z_verschil(i.onzekerheid, i.teller, i.noemer, i.waarde, i.n, i.sd,
+                      b.basis_teller, b.basis_noemer, b.basiswaarde, b.basis_n, b.basis_sd) AS z_ruw
     FROM intervallen AS i
     LEFT JOIN basis AS b USING (gebied_code, indicator)
     CROSS JOIN instellingen AS s
@@ -135,9 +126,7 @@ SELECT
         WHEN g.onzekerheid = 'geen' AND g.score_ruw > 100 THEN 'beter'
         WHEN g.onzekerheid = 'geen' AND g.score_ruw < 100 THEN 'slechter'
         WHEN g.onzekerheid = 'geen' THEN 'gelijk'
-        WHEN g.z_beter > g.z_kritiek THEN 'beter'
-        WHEN g.z_beter < -g.z_kritiek THEN 'slechter'
-        ELSE 'gelijk'
+        ELSE wm_oordeel(g.z_beter, g.z_kritiek)
     END                                                                      AS verandering,
     g.vergelijkbaar,
     g.volledig,
