@@ -502,11 +502,15 @@ def run_marts(db_path: Path) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------ the pandas comparison
 
 
-def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+def pandas_marts(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[dict[str, pd.DataFrame], dict[str, int], dict[str, float], dict[str, int]]:
     """The indicator marts computed the way an analyst would in pandas: pull the tables, groupby / merge.
 
-    Mirrors indicators/sql/*.sql step by step (same outputs, same NULL rules); returns the four fact tables
-    and seconds per step ("pull" = the staging tables into pandas).
+    Mirrors indicators/sql/*.sql step by step (same outputs, same NULL rules). Intermediates are dropped once
+    they are not needed any more (``del``), as one does when a notebook runs short of memory. Returns the
+    fact tables the check compares, the row count of every mart, and seconds and peak RSS so far per step
+    ("pull" = the staging tables into pandas).
     """
     import numpy as np
     import pandas as pd
@@ -515,12 +519,14 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     from indicators.build import _settings, dim_tables
 
     steps: dict[str, float] = {}
+    peaks: dict[str, int] = {}
     t = time.perf_counter()
 
     def lap(name: str) -> None:
         nonlocal t
         now = time.perf_counter()
         steps[name] = now - t
+        peaks[name] = _peak_bytes()
         t = now
 
     politie = con.sql(
@@ -559,7 +565,9 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
 
     # ---- int_waarnemingen_jaar: yearly value per delivered area, source and variable
     cols = ["bron", "variabele", "gebied_code", "niveau", "jaar", "waarde", "n", "sd", "perioden", "verwacht"]
-    pol = politie[politie["vervangen_door"].isna()]
+    pol = politie[politie["vervangen_door"].isna()]  # current deliveries (also read by the hotspots)
+    cur = partner[partner["vervangen_door"].isna()]
+    del politie, partner  # memory: the full tables are not needed any more
     pj = pol[pol["periode_type"] == "jaar"]
     politie_jaar = pd.DataFrame(
         {
@@ -604,9 +612,7 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     politie_maand = politie_maand[politie_maand["_merge"] == "left_only"].drop(columns="_merge")
 
     keys = ["bron", "variabele", "gebied_code", "niveau", "jaar"]
-    par = partner[partner["vervangen_door"].isna()].merge(
-        dim_variabele[["bron", "variabele", "soort"]], on=["bron", "variabele"]
-    )
+    par = cur.merge(dim_variabele[["bron", "variabele", "soort"]], on=["bron", "variabele"])
     verwacht_map = {"maand": 12, "kwartaal": 4, "halfjaar": 2}
     stroom = par[par["soort"] == "stroom"]
     g = stroom.groupby(keys, sort=False)
@@ -649,9 +655,7 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     bev = bev[bev["waarde"].notna()]  # UNPIVOT drops NULL values
     bev["waarde"] = bev["waarde"].astype("float64")
     # carried forward per area up to the last year any source has data for, while the area exists
-    laatste_jaar = max(
-        pol["jaar"].max(), partner.loc[partner["vervangen_door"].isna(), "jaar"].max(), bev["jaar"].max()
-    )
+    laatste_jaar = max(pol["jaar"].max(), cur["jaar"].max(), bev["jaar"].max())
     bj = bev.groupby(["gebied_code", "variabele"], sort=False).agg(
         niveau=("niveau", "first"), eerste=("jaar", "min")
     )
@@ -698,6 +702,9 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     ij = ij[ij["niveau"].notna()]
     ij["n"] = ij["n"].astype("float64")
     ij["volledig"] = (ij["perioden"] == ij["verwacht"]) & ij["waarde"].notna()
+    rows: dict[str, int] = {"int_waarnemingen_jaar": len(ij)}
+    del pj, pm, politie_jaar, politie_maand, par, stroom, voorraad, laatste, partner_stroom, partner_voorraad
+    del partner_jaar, bev, bj, lb
     lap("int_waarnemingen_jaar")
 
     # ---- int_waarnemingen: counts summed buurt -> wijk -> gemeente, survey figures n-weighted
@@ -759,6 +766,8 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     geleverd = geleverd[geleverd["_merge"] == "left_only"].assign(onderdelen=1, opgeteld=False)
     iw_cols = cols + ["volledig", "load_ids", "bronjaar", "onderdelen", "opgeteld"]
     iw = pd.concat([geleverd[iw_cols], opgeteld[iw_cols]], ignore_index=True)
+    rows["int_waarnemingen"] = len(iw)
+    del ij, jaar, optelbaar, bu, wk, bu_gm, kinderen, sums, opgeteld, geleverd
     lap("int_waarnemingen")
 
     # ---- fct_indicator_waarden: numerator / denominator x factor, or the survey figure
@@ -838,10 +847,39 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
         for a, b in zip(wd["load_ids"], wd["noemer_load_ids"], strict=True)
     ]
     waarden = wd
+    rows["fct_indicator_waarden"] = len(waarden)
+    del iw, w, tw, nw, teller, noemer, gekoppeld, wd
     lap("fct_indicator_waarden")
+
+    def z_verschil(df: pd.DataFrame, now: str, before: str) -> np.ndarray:
+        """Test statistic of the change from the columns prefixed ``before`` to those prefixed ``now``."""
+
+        def col(prefix: str, name: str) -> pd.Series:
+            key = "basiswaarde" if (prefix, name) == ("basis_", "waarde") else prefix + name
+            return df[key].astype("float64")
+
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t1, t0 = np.maximum(col(now, "teller"), 0.5), np.maximum(col(before, "teller"), 0.5)
+            z_pois = np.log(
+                (t1 / col(now, "noemer").fillna(1)) / (t0 / col(before, "noemer").fillna(1))
+            ) / np.sqrt(1 / t1 + 1 / t0)
+            p1, p0 = col(now, "waarde") / 100.0, col(before, "waarde") / 100.0
+            n1, n0 = col(now, "n"), col(before, "n")
+            pooled = (p1 * n1 + p0 * n0) / (n1 + n0)
+            z_binom = (p1 - p0) / np.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n0)).replace(0, np.nan)
+            z_gem = (col(now, "waarde") - col(before, "waarde")) / np.sqrt(
+                col(now, "sd") ** 2 / n1 + col(before, "sd") ** 2 / n0
+            ).replace(0, np.nan)
+        onz = df["onzekerheid"]
+        return np.select(
+            [onz == "poisson", onz == "binomiaal", onz == "gemiddelde"],
+            [z_pois, z_binom, z_gem],
+            default=np.nan,
+        )
 
     # ---- fct_indicator_scores: interval, baseline, score, z-test, verdict
     s = waarden.copy()
+    del waarden
     pois = s["onzekerheid"] == "poisson"
     binom = s["onzekerheid"] == "binomiaal"
     gem = s["onzekerheid"] == "gemiddelde"
@@ -901,28 +939,7 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     v = s.merge(basis, on=["gebied_code", "indicator"], how="left")
     v["vergelijkbaar"] = v["vergelijkbaar_vanaf"] <= np.minimum(v["jaar"], basisjaar)
     with np.errstate(divide="ignore", invalid="ignore"):
-        t1, t0 = np.maximum(v["teller"], 0.5), np.maximum(v["basis_teller"], 0.5)
-        z_pois = np.log((t1 / v["noemer"].fillna(1)) / (t0 / v["basis_noemer"].fillna(1))) / np.sqrt(
-            1 / t1 + 1 / t0
-        )
-        bn = v["basis_n"].astype("float64")
-        vn = v["n"].astype("float64")
-        pooled = (v["p"] * vn + v["basis_p"] * bn) / (vn + bn)
-        z_binom = (v["p"] - v["basis_p"]) / np.sqrt(pooled * (1 - pooled) * (1.0 / vn + 1.0 / bn)).replace(
-            0, np.nan
-        )
-        z_gem = (v["waarde"] - v["basiswaarde"]) / np.sqrt(
-            v["sd"] ** 2 / vn + v["basis_sd"] ** 2 / bn
-        ).replace(0, np.nan)
-        z_ruw = np.select(
-            [
-                v["onzekerheid"] == "poisson",
-                v["onzekerheid"] == "binomiaal",
-                v["onzekerheid"] == "gemiddelde",
-            ],
-            [z_pois, z_binom, z_gem],
-            default=np.nan,
-        )
+        z_ruw = z_verschil(v, "", "basis_")
         wv, bv, hoger = v["waarde"], v["basiswaarde"], v["polariteit"] == "hoger_is_beter"
         score_ruw = np.select(
             [
@@ -997,6 +1014,28 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
         ]
     ]  # fmt: skip
     lap("fct_indicator_scores")
+
+    # ---- fct_indicator_vorige: each complete, comparable value against the previous complete one
+    vw = v[
+        v["volledig"]
+        & v["waarde"].notna()
+        & (v["jaar"] >= v["vergelijkbaar_vanaf"])
+        & (v["onzekerheid"] != "geen")
+    ]
+    vw = vw.sort_values(["indicator", "gebied_code", "jaar"])
+    g = vw.groupby(["indicator", "gebied_code"], sort=False)
+    for c in ("jaar", "waarde", "teller", "noemer", "n", "sd"):
+        vw[f"vorige_{c}"] = g[c].shift(1)
+    vw = vw[vw["vorige_jaar"].notna()].rename(columns={"vorige_jaar": "vorig_jaar"})
+    z_vorig = z_verschil(vw, "", "vorige_")
+    vw["z"] = np.where(vw["polariteit"] == "hoger_is_beter", z_vorig, -z_vorig)
+    vw["verandering"] = np.select([vw["z"] > zk, vw["z"] < -zk], ["beter", "slechter"], default="gelijk")
+    vorige = vw[
+        ["gebied_code", "niveau", "indicator", "jaar", "vorig_jaar", "waarde", "vorige_waarde", "onderdrukt", "z",
+         "verandering"]
+    ]  # fmt: skip
+    del v, s, basis, vw
+    lap("fct_indicator_vorige")
 
     # ---- fct_composites: weighted means per theme, kind and theme within kind; total = kinds 50/50;
     #      the least-squares trend since the baseline per area and group
@@ -1106,16 +1145,8 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
     # ---- fct_hotspots: a buurt's month against the same months (+/- 1) of the previous years, Poisson
     reeksen = dims["dim_hotspot_reeks"]
     hs_p, hs_min, hs_jaren = float(inst.hotspot_p), int(inst.hotspot_minimum), int(inst.hotspot_jaren)
-    pm = politie[
-        politie["vervangen_door"].isna()
-        & (politie["periode_type"] == "maand")
-        & (politie["niveau"] == "buurt")
-    ]
-    gm = partner[
-        partner["vervangen_door"].isna()
-        & (partner["periode_type"] == "maand")
-        & (partner["niveau"] == "buurt")
-    ]
+    pm = pol[(pol["periode_type"] == "maand") & (pol["niveau"] == "buurt")]
+    gm = cur[(cur["periode_type"] == "maand") & (cur["niveau"] == "buurt")]
     maanden = pd.concat(
         [
             pd.DataFrame(
@@ -1167,15 +1198,25 @@ def pandas_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame
          "maanden_eerder", "p_waarde", "signaal", "load_id"]
     ]  # fmt: skip
     lap("fct_hotspots")
-    return {
-        "int_waarnemingen_jaar": ij,
-        "int_waarnemingen": iw,
-        "fct_indicator_waarden": waarden,
-        "fct_indicator_scores": scores,
-        "fct_composites": composites,
-        "fct_doelen": doelen,
-        "fct_hotspots": hotspots,
-    }, steps
+    rows |= {
+        "fct_indicator_scores": len(scores),
+        "fct_indicator_vorige": len(vorige),
+        "fct_composites": len(composites),
+        "fct_doelen": len(doelen),
+        "fct_hotspots": len(hotspots),
+    }
+    return (
+        {
+            "fct_indicator_scores": scores,
+            "fct_indicator_vorige": vorige,
+            "fct_composites": composites,
+            "fct_doelen": doelen,
+            "fct_hotspots": hotspots,
+        },
+        rows,
+        steps,
+        peaks,
+    )
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -1194,7 +1235,9 @@ def _listish(x: Any) -> tuple | None:
     return tuple(sorted(x)) if isinstance(x, list | tuple | np.ndarray) else None
 
 
-def compare(con: duckdb.DuckDBPyConnection, out: dict[str, pd.DataFrame], seed: int) -> dict[str, Any]:
+def compare(
+    con: duckdb.DuckDBPyConnection, out: dict[str, pd.DataFrame], rows: dict[str, int], seed: int
+) -> dict[str, Any]:
     """Check the pandas result against the marts: row counts and a sample of rows, with a tolerance."""
     import numpy as np
 
@@ -1202,10 +1245,10 @@ def compare(con: duckdb.DuckDBPyConnection, out: dict[str, pd.DataFrame], seed: 
     problems: list[str] = []
     max_abs = 0.0
 
-    for name, df in out.items():
+    for name, n in rows.items():
         db_rows = con.execute(f"SELECT count(*) FROM marts.{name}").fetchall()[0][0]
-        if db_rows != len(df):
-            problems.append(f"{name}: {len(df):,} rows in pandas, {db_rows:,} in the mart")
+        if db_rows != n:
+            problems.append(f"{name}: {n:,} rows in pandas, {db_rows:,} in the mart")
 
     def check(
         label: str,
@@ -1258,6 +1301,18 @@ def compare(con: duckdb.DuckDBPyConnection, out: dict[str, pd.DataFrame], seed: 
         ["niveau", "noemer_geschat", "verandering", "vergelijkbaar", "volledig", "onderdrukt", "opmerking"],
         ["load_ids"],
     )  # fmt: skip
+    vorige = con.execute(
+        f"SELECT * FROM marts.fct_indicator_vorige USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE ({seed})"
+    ).df()
+    check(
+        f"fct_indicator_vorige ({SAMPLE_ROWS:,} random rows)",
+        vorige,
+        out["fct_indicator_vorige"],
+        ["gebied_code", "indicator", "jaar"],
+        ["vorig_jaar", "waarde", "vorige_waarde", "z"],
+        ["niveau", "onderdrukt", "verandering"],
+        [],
+    )
     comp = con.execute("SELECT * FROM marts.fct_composites WHERE niveau = 'gemeente'").df()
     check(
         "fct_composites (all gemeente rows)",
@@ -1302,14 +1357,19 @@ def run_pandas(db_path: Path, check: bool, seed: int) -> dict[str, Any]:
 
     con = duckdb.connect(str(db_path), read_only=True)
     t0 = time.perf_counter()
-    out, steps = pandas_marts(con)
+    out, rows, steps, peaks = pandas_marts(con)
     seconds = time.perf_counter() - t0
     peak = _peak_bytes()
-    rows = {k: len(v) for k, v in out.items()}
-    result: dict[str, Any] = {"seconds": seconds, "steps": steps, "rows": rows, "peak_bytes": peak}
+    result: dict[str, Any] = {
+        "seconds": seconds,
+        "steps": steps,
+        "peaks": peaks,
+        "rows": rows,
+        "peak_bytes": peak,
+    }
     if check:
         t1 = time.perf_counter()
-        result["check"] = compare(con, out, seed)
+        result["check"] = compare(con, out, rows, seed)
         result["check_seconds"] = time.perf_counter() - t1
     con.close()
     return result
@@ -1532,8 +1592,8 @@ def summary(gen: dict[str, Any], marts: list[Run], pandas_runs: list[Run], args:
         )
         for step in p0["steps"]:
             sec = median([r.detail["steps"][step] for r in pandas_runs])
-            rows = f"{p0['rows'][step]:>12,} rows" if step in p0["rows"] else ""
-            print(f"    {step:<24} {sec:>7.2f} s  {rows}")
+            rows = f"{p0['rows'][step]:>12,} rows" if step in p0["rows"] else f"{'':>17}"
+            print(f"    {step:<24} {sec:>7.2f} s  {rows}   peak RSS so far {fmt_bytes(p0['peaks'][step])}")
         print(
             f"  speed-up of DuckDB over pandas: {pmed / med:.1f}x "
             f"(over the pandas computation alone, without the pull: {(pmed - pull) / med:.1f}x)"
@@ -1541,7 +1601,7 @@ def summary(gen: dict[str, Any], marts: list[Run], pandas_runs: list[Run], args:
         c = p0["check"]
         print(
             f"  pandas result matches marts: {'yes' if c['ok'] else 'no'} (max abs diff {c['max_abs_diff']:.3g}; "
-            f"checked: row counts of the {len(p0['rows'])} fact tables, "
+            f"checked: row counts of all {len(p0['rows'])} marts, "
             + "; ".join(x["label"] for x in c["checks"])
             + f"; tolerance {ATOL:g} + {RTOL:g} x |value|)"
         )

@@ -17,15 +17,32 @@ st.set_page_config(page_title="Wijkmonitor", page_icon=":material/monitoring:", 
 
 VIEWS = Path(__file__).parent / "views"  # not "pages/": that name switches Streamlit to legacy routing
 navigation = st.navigation(
-    [
-        st.Page(
-            VIEWS / "gegevens.py",
-            title="Gegevens",
-            icon=":material/database:",
-            url_path="gegevens",
-            default=True,
-        ),
-    ]
+    {
+        "Sturen": [
+            st.Page(
+                VIEWS / "stuurgroep.py",
+                title="Stuurgroep: op koers?",
+                icon=":material/flag:",
+                url_path="stuurgroep",
+                default=True,
+            ),
+            st.Page(
+                VIEWS / "regiegroep.py",
+                title="Regiegroep: wat speelt er?",
+                icon=":material/notifications:",
+                url_path="regiegroep",
+            ),
+        ],
+        "Verdiepen": [
+            st.Page(VIEWS / "wijk.py", title="Wijk", icon=":material/location_city:", url_path="wijk"),
+            st.Page(
+                VIEWS / "indicator.py", title="Indicator", icon=":material/insights:", url_path="indicator"
+            ),
+        ],
+        "Beheer": [
+            st.Page(VIEWS / "gegevens.py", title="Gegevens", icon=":material/database:", url_path="gegevens"),
+        ],
+    }
 )
 
 with st.sidebar:

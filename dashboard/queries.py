@@ -143,3 +143,283 @@ def coverage() -> pd.DataFrame:
 
 def wijken() -> pd.DataFrame:
     return query("SELECT gebied_code, gebied_naam FROM marts.dim_gebied WHERE niveau = 'wijk' ORDER BY 1")
+
+
+# ------------------------------------------------------------------------------------------ shared
+
+
+def settings() -> dict:
+    df = query("SELECT * FROM marts.dim_instellingen")
+    return df.iloc[0].to_dict() if not df.empty else {}
+
+
+def has_indicators() -> bool:
+    if not has_data():
+        return False
+    df = query(
+        "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'marts' "
+        "AND table_name = 'fct_composites'"
+    )
+    return (
+        int(df["n"].iloc[0]) > 0
+        and int(query("SELECT count(*) AS n FROM marts.fct_composites")["n"].iloc[0]) > 0
+    )
+
+
+def composite_years() -> list[int]:
+    df = query("SELECT DISTINCT jaar FROM marts.fct_composites WHERE groep = 'totaal' ORDER BY jaar")
+    return [int(y) for y in df["jaar"]]
+
+
+def themes() -> pd.DataFrame:
+    return query(
+        "SELECT thema, titel FROM marts.dim_thema WHERE thema IN "
+        "(SELECT thema FROM marts.dim_indicator WHERE gewicht > 0) ORDER BY thema"
+    )
+
+
+def indicators_catalogue() -> pd.DataFrame:
+    return query("SELECT * FROM marts.dim_indicator ORDER BY thema, indicator")
+
+
+def areas(niveau: str) -> pd.DataFrame:
+    return query(
+        "SELECT gebied_code, gebied_naam, wijk_code, gemeente_code, geometrie FROM marts.dim_gebied "
+        "WHERE niveau = ? ORDER BY gebied_code",
+        niveau,
+    )
+
+
+def gemeente() -> pd.DataFrame:
+    return query("SELECT gebied_code, gebied_naam FROM marts.dim_gebied WHERE niveau = 'gemeente' ORDER BY 1")
+
+
+# ------------------------------------------------------------------------------------------ stuurgroep
+
+
+def composites(niveau: str, jaar: int, groepen: list[str]) -> pd.DataFrame:
+    """Composite scores of the given groups for every area of a level in one year."""
+    return query(
+        """
+        SELECT c.gebied_code, g.gebied_naam, c.groep, c.groep_type, c.score, c.ci_laag, c.ci_hoog, c.verandering,
+               c.dekking, c.indicatoren
+        FROM marts.fct_composites AS c
+        JOIN marts.dim_gebied AS g USING (gebied_code)
+        WHERE c.niveau = ? AND c.jaar = ? AND list_contains(?, c.groep)
+        ORDER BY c.gebied_code
+    """,
+        niveau,
+        jaar,
+        groepen,
+    )
+
+
+def target_status(niveau: str, jaar: int, doeljaar: int, groep: str) -> pd.DataFrame:
+    """Per area of a level: the status of 'doeljaar >= basisjaar' as of `jaar`, by the engine's rule
+    (macro wm_doelstatus), for any target year; areas without a composite are 'geen data'."""
+    return query(
+        """
+        WITH c AS (
+            SELECT * FROM marts.fct_composites WHERE niveau = ? AND groep = ?
+        ),
+        doel AS (
+            SELECT gebied_code, score AS doel_score, verandering AS doel_verandering FROM c WHERE jaar = ?
+        )
+        SELECT g.gebied_code, g.gebied_naam, g.geometrie, c.score, c.ci_laag, c.ci_hoog, c.verandering,
+               CASE WHEN c.jaar < ? AND c.trendjaren >= 2 THEN c.snijpunt + c.helling * ? END AS projectie,
+               coalesce(wm_doelstatus(c.jaar, ?, c.trendjaren, c.snijpunt + c.helling * ?, c.verandering,
+                                      d.doel_score IS NOT NULL, d.doel_verandering), 'geen data') AS status
+        FROM marts.dim_gebied AS g
+        LEFT JOIN c ON c.gebied_code = g.gebied_code AND c.jaar = ?
+        LEFT JOIN doel AS d ON d.gebied_code = g.gebied_code
+        WHERE g.niveau = ?
+        ORDER BY g.gebied_code
+    """,
+        niveau,
+        groep,
+        doeljaar,
+        doeljaar,
+        doeljaar,
+        doeljaar,
+        doeljaar,
+        jaar,
+        niveau,
+    )
+
+
+def composite_trend(niveau: str, groep: str) -> pd.DataFrame:
+    return query(
+        """
+        SELECT c.gebied_code, g.gebied_naam, c.jaar, c.score, c.ci_laag, c.ci_hoog
+        FROM marts.fct_composites AS c
+        JOIN marts.dim_gebied AS g USING (gebied_code)
+        WHERE c.niveau = ? AND c.groep = ?
+        ORDER BY c.gebied_code, c.jaar
+    """,
+        niveau,
+        groep,
+    )
+
+
+def worst_indicators(niveau: str, jaar: int, per_area: int = 2) -> pd.DataFrame:
+    """Per area the indicators with the lowest scores in a year (for 'Aandacht nodig')."""
+    return query(
+        """
+        SELECT s.gebied_code, s.indicator, i.titel, s.score, s.verandering
+        FROM marts.fct_indicator_scores AS s
+        JOIN marts.dim_indicator AS i USING (indicator)
+        WHERE s.niveau = ? AND s.jaar = ? AND s.score IS NOT NULL AND i.gewicht > 0
+        QUALIFY row_number() OVER (PARTITION BY s.gebied_code ORDER BY s.score, s.indicator) <= ?
+        ORDER BY s.gebied_code, s.score
+    """,
+        niveau,
+        jaar,
+        per_area,
+    )
+
+
+# ------------------------------------------------------------------------------------------ wijk / indicator
+
+
+def indicator_series(gebied_codes: list[str], indicator: str | None = None) -> pd.DataFrame:
+    """All indicator values of some areas (optionally one indicator), every year."""
+    return query(
+        """
+        SELECT s.gebied_code, g.gebied_naam, s.niveau, s.indicator, s.jaar, s.waarde, s.teller, s.noemer, s.n, s.sd,
+               s.ci_laag, s.ci_hoog, s.basiswaarde, s.score, s.z, s.p_waarde, s.verandering, s.onderdrukt,
+               s.opmerking, s.volledig, s.load_ids
+        FROM marts.fct_indicator_scores AS s
+        JOIN marts.dim_gebied AS g USING (gebied_code)
+        WHERE list_contains(?, s.gebied_code) AND (? IS NULL OR s.indicator = ?)
+        ORDER BY s.indicator, s.gebied_code, s.jaar
+    """,
+        gebied_codes,
+        indicator,
+        indicator,
+    )
+
+
+def indicator_level(indicator: str, niveau: str) -> pd.DataFrame:
+    """One indicator for every area of a level, every year, with names and geometry."""
+    return query(
+        """
+        SELECT s.gebied_code, g.gebied_naam, g.geometrie, s.jaar, s.waarde, s.teller, s.noemer, s.n, s.ci_laag,
+               s.ci_hoog, s.basiswaarde, s.score, s.verandering, s.onderdrukt, s.opmerking, s.load_ids
+        FROM marts.fct_indicator_scores AS s
+        JOIN marts.dim_gebied AS g USING (gebied_code)
+        WHERE s.indicator = ? AND s.niveau = ?
+        ORDER BY s.gebied_code, s.jaar
+    """,
+        indicator,
+        niveau,
+    )
+
+
+def loads_by_id(load_ids: list[int]) -> pd.DataFrame:
+    return query(
+        """
+        SELECT load_id, bestand, bron, partner, sha256, klaar, gebruiker, rijen_geladen
+        FROM meta.loads WHERE list_contains(?, load_id) ORDER BY load_id
+    """,
+        [int(i) for i in load_ids],
+    )
+
+
+# ------------------------------------------------------------------------------------------ regiegroep
+
+
+def latest_month() -> tuple[int, int] | None:
+    df = query("SELECT max(periode) AS p FROM marts.fct_hotspots")
+    if df.empty or pd.isna(df["p"].iloc[0]):
+        return None
+    p = pd.Timestamp(df["p"].iloc[0])
+    return p.year, p.month
+
+
+def recent_vs_earlier(maanden: int, tot: tuple[int, int]) -> pd.DataFrame:
+    """Per wijk and watched series: the sum of the last `maanden` months up to `tot` against the mean of the
+    same months in the previous three years."""
+    year, month = tot
+    end = year * 12 + month - 1
+    return query(
+        """
+        WITH m AS (
+            SELECT wijk_code, reeks, jaar, maand, aantal, jaar * 12 + maand - 1 AS nr
+            FROM marts.fct_hotspots
+        ),
+        recent AS (
+            SELECT wijk_code, reeks, sum(aantal) AS recent FROM m WHERE nr BETWEEN ? - ? + 1 AND ? GROUP BY ALL
+        ),
+        eerder AS (
+            SELECT wijk_code, reeks, sum(aantal) / 3.0 AS eerder FROM m
+            WHERE (? - nr) BETWEEN 12 AND 47 AND (? - nr) % 12 < ? GROUP BY ALL
+        )
+        SELECT r.wijk_code, g.gebied_naam AS wijk_naam, r.reeks, r.recent, e.eerder
+        FROM recent AS r
+        LEFT JOIN eerder AS e USING (wijk_code, reeks)
+        LEFT JOIN marts.dim_gebied AS g ON g.gebied_code = r.wijk_code
+        ORDER BY r.reeks, r.wijk_code
+    """,
+        end,
+        maanden,
+        end,
+        end,
+        end,
+        maanden,
+    )
+
+
+def hotspot_signals(van: tuple[int, int], tot: tuple[int, int]) -> pd.DataFrame:
+    return query(
+        """
+        SELECT h.gebied_code, g.gebied_naam, h.wijk_code, w.gebied_naam AS wijk_naam, h.bron, h.variabele, h.reeks,
+               h.periode, h.aantal, h.verwacht, h.p_waarde, g.geometrie
+        FROM marts.fct_hotspots AS h
+        JOIN marts.dim_gebied AS g USING (gebied_code)
+        LEFT JOIN marts.dim_gebied AS w ON w.gebied_code = h.wijk_code
+        WHERE h.signaal AND h.periode BETWEEN make_date(?, ?, 1) AND make_date(?, ?, 1)
+        ORDER BY h.p_waarde, h.periode DESC
+    """,
+        van[0],
+        van[1],
+        tot[0],
+        tot[1],
+    )
+
+
+def hotspot_tests_per_month() -> int:
+    df = query(
+        "SELECT count(*) AS n FROM marts.fct_hotspots WHERE p_waarde IS NOT NULL "
+        "AND periode = (SELECT max(periode) FROM marts.fct_hotspots)"
+    )
+    return int(df["n"].iloc[0]) if not df.empty else 0
+
+
+def hotspot_history(gebied_code: str, variabele: str, vanaf_jaar: int) -> pd.DataFrame:
+    return query(
+        """
+        SELECT periode, aantal, verwacht, signaal FROM marts.fct_hotspots
+        WHERE gebied_code = ? AND variabele = ? AND jaar >= ? ORDER BY periode
+    """,
+        gebied_code,
+        variabele,
+        vanaf_jaar,
+    )
+
+
+def changed_since_previous(niveau: str) -> pd.DataFrame:
+    """Indicators whose latest value differs significantly from the previous measurement."""
+    return query(
+        """
+        SELECT v.gebied_code, g.gebied_naam, v.indicator, i.titel, i.eenheid, v.jaar, v.vorig_jaar, v.waarde,
+               v.vorige_waarde, v.verandering, v.z, v.onderdrukt
+        FROM marts.fct_indicator_vorige AS v
+        JOIN marts.dim_indicator AS i USING (indicator)
+        JOIN marts.dim_gebied AS g USING (gebied_code)
+        WHERE v.niveau = ? AND v.verandering <> 'gelijk'
+        QUALIFY v.jaar = max(v.jaar) OVER (PARTITION BY v.indicator, v.gebied_code)
+            AND v.jaar = max(v.jaar) OVER (PARTITION BY v.indicator)
+        ORDER BY abs(v.z) DESC
+    """,
+        niveau,
+    )

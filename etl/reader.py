@@ -8,6 +8,7 @@ line (CSV), row (XLSX) or feature number (GeoJSON) it came from in ``_rij``, so 
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import json
 import re
 import tempfile
@@ -73,7 +74,9 @@ def peek_delivery(path: Path, sheet: str | None = None) -> Delivery:
     with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace") as f:
         head = [line.rstrip("\r\n") for line in (f.readline() for _ in range(30)) if line]
     idx, delim = _find_header(head)
-    return Delivery(path, [c.strip().strip('"') for c in head[idx].split(delim)], 0, "csv", encoding, delim, idx + 1)
+    return Delivery(
+        path, [c.strip().strip('"') for c in head[idx].split(delim)], 0, "csv", encoding, delim, idx + 1
+    )
 
 
 def _is_utf8_head(path: Path) -> bool:
@@ -155,7 +158,11 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Deliver
             [str(source), delim, header_idx],
         )
     except duckdb.Error as exc:
-        raise ReadError(f"CSV kan niet gelezen worden: {str(exc).splitlines()[0]}") from exc
+        raise ReadError(
+            "CSV kan niet gelezen worden. Meestal heeft een rij meer kolommen dan de kopregel (een extra "
+            f"scheidingsteken '{delim}' in een waarde) of staat er een regeleinde binnen aanhalingstekens. "
+            f"Technische melding: {str(exc).splitlines()[0]}"
+        ) from exc
     finally:
         if source != path:
             source.unlink(missing_ok=True)
@@ -171,14 +178,27 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Deliver
             f"CREATE OR REPLACE TEMP TABLE {table}_leeg AS SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS j",
             [list(shift), list(shift.values())],
         )
-        rij, join = f"{rij} + coalesce(l.j, 0)", f" ASOF LEFT JOIN {table}_leeg AS l ON l.k < d.rowid + {offset}"
+        rij, join = (
+            f"{rij} + coalesce(l.j, 0)",
+            f" ASOF LEFT JOIN {table}_leeg AS l ON l.k < d.rowid + {offset}",
+        )
     # Rows with every field empty (';;;;' as Excel writes below the data) are skipped, as in an XLSX.
     filled = " OR ".join('d."' + c.replace('"', '""') + '" IS NOT NULL' for c in columns)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {rij} AS _rij, d.* FROM {table}_data AS d{join} "
-                f"WHERE {filled}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {rij} AS _rij, d.* FROM {table}_data AS d{join} "
+        f"WHERE {filled}"
+    )
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    return Delivery(path, [c.strip().lstrip("\ufeff") for c in columns], rows, "csv", encoding, delim,
-                    header_idx + 1, notes)
+    return Delivery(
+        path,
+        [c.strip().lstrip("\ufeff") for c in columns],
+        rows,
+        "csv",
+        encoding,
+        delim,
+        header_idx + 1,
+        notes,
+    )
 
 
 def _cell_text(value: object) -> str | None:
@@ -188,6 +208,9 @@ def _cell_text(value: object) -> str | None:
         return str(int(value))
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime) and value.day == 1 and value.time() == dt.time(0):
+        # Excel turns a typed period such as 2019-03 into the date 1 March 2019: give the period back
+        return f"{value.year:04d}-{value.month:02d}"
     if hasattr(value, "isoformat"):
         return value.isoformat()  # type: ignore[union-attr]
     text = str(value)
@@ -234,7 +257,9 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: st
     con.execute(f"DROP TABLE IF EXISTS {table}_data")
     con.register("_xlsx_df", df)
     cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in header)
-    con.execute(f"CREATE TEMP TABLE {table}_data AS SELECT CAST(_rij AS BIGINT) AS _rij, {cols} FROM _xlsx_df")
+    con.execute(
+        f"CREATE TEMP TABLE {table}_data AS SELECT CAST(_rij AS BIGINT) AS _rij, {cols} FROM _xlsx_df"
+    )
     con.unregister("_xlsx_df")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_data")
     notes = [f"{header_row - 1} titelregel(s) boven de kop overgeslagen"] if header_row > 1 else []
@@ -255,27 +280,38 @@ def _read_geojson(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Del
     features = doc.get("features") or []
     props: list[str] = []
     for feat in features:
-        for key in (feat.get("properties") or {}):
+        for key in feat.get("properties") or {}:
             if key not in props:
                 props.append(key)
     records = []
     for i, feat in enumerate(features, start=1):
         p = feat.get("properties") or {}
         geom = feat.get("geometry")
-        records.append({
-            "_rij": i,
-            "eigenschappen": json.dumps(p, ensure_ascii=False, sort_keys=True),
-            "geometrie": json.dumps(geom, separators=(",", ":")) if geom else None,
-            "geometrie_type": (geom or {}).get("type"),
-            **{f"prop:{k}": _cell_text(p.get(k)) for k in props},
-        })
-    df = pd.DataFrame(records, columns=["_rij", "eigenschappen", "geometrie", "geometrie_type"]
-                      + [f"prop:{k}" for k in props], dtype="object")
+        records.append(
+            {
+                "_rij": i,
+                "eigenschappen": json.dumps(p, ensure_ascii=False, sort_keys=True),
+                "geometrie": json.dumps(geom, separators=(",", ":")) if geom else None,
+                "geometrie_type": (geom or {}).get("type"),
+                **{f"prop:{k}": _cell_text(p.get(k)) for k in props},
+            }
+        )
+    df = pd.DataFrame(
+        records,
+        columns=["_rij", "eigenschappen", "geometrie", "geometrie_type"] + [f"prop:{k}" for k in props],
+        dtype="object",
+    )
     con.execute(f"DROP TABLE IF EXISTS {table}_data")
     con.register("_geo_df", df)
     cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in df.columns if c != "_rij")
     con.execute(f"CREATE TEMP TABLE {table}_data AS SELECT CAST(_rij AS BIGINT) AS _rij, {cols} FROM _geo_df")
     con.unregister("_geo_df")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_data")
-    return Delivery(path, ["eigenschappen", "geometrie", "geometrie_type"], len(records), "geojson",
-                    notes=notes, geojson_properties=props)
+    return Delivery(
+        path,
+        ["eigenschappen", "geometrie", "geometrie_type"],
+        len(records),
+        "geojson",
+        notes=notes,
+        geojson_properties=props,
+    )

@@ -21,7 +21,8 @@ from etl.validation import Frame, Rule, where
 REGISTRY = Path(__file__).parent / "registry"
 # CBS codes: GM + 4 digits; WK + gemeente + 2; BU + gemeente + 4. Amsterdam uses letters (BU0363FE03).
 CODE_REGEX = r"^(?:GM[0-9]{4}|WK[0-9]{4}[0-9A-Z]{2}|BU[0-9]{4}[0-9A-Z]{4})$"
-NUMBER_REGEX = r"^-?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)(?:[eE][-+]?[0-9]+)?$"
+# A number as partners write it: 7, 7,3 (decimal comma), 7.3, 9.2e-05 (exponent only with a decimal point).
+NUMBER_REGEX = r"^-?[0-9]+(?:,[0-9]+|(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)$"
 INTEGER_REGEX = r"^-?[0-9]+(?:[.,]0+)?$"
 PERIOD_REGEX = {
     "jaar": r"^(?:19|20)[0-9]{2}$",
@@ -112,8 +113,9 @@ def detect_kind(delivery: Delivery) -> tuple[str, str]:
         "onbekend bestandsformaat: de kolommen ("
         + ", ".join(delivery.columns[:12])
         + ") passen bij geen enkele "
-        "bron. Geef --source (politie, bevolking, partner, leefbaarometer, gebieden) of gebruik het sjabloon "
-        "uit docs/data-formats.md."
+        "bron. Een bestand wordt herkend aan zijn kolomkoppen, bijvoorbeeld bron;gebied_code;periode;variabele;"
+        "waarde voor een partnerbestand of SoortMisdrijf, WijkenEnBuurten, Perioden voor politiecijfers. "
+        "Gebruik het sjabloon (wijkmonitor template) of zie docs/data-formats.md."
     )
 
 
@@ -347,18 +349,50 @@ def variable_dimension() -> list[dict[str, str]]:
     from buurt to wijk to gemeente), gewogen_gemiddelde (survey means and percentages, weighted by n) or
     geen (the Leefbaarometer score is not additive).
     """
-    rows = [{"bron": "politie", "variabele": code, "titel": title, "eenheid": "aantal", "soort": "stroom",
-             "aggregatie": "som"} for code, title in crime_codes().items()]
-    rows += [{"bron": "bevolking", "variabele": v, "titel": t, "eenheid": "aantal", "soort": "voorraad",
-              "aggregatie": "som"} for v, t in (("inwoners", "Inwoners"), ("huishoudens", "Huishoudens"),
-                                               ("woningen", "Woningen"))]
-    rows.append({"bron": "leefbaarometer", "variabele": "lbm", "titel": "Leefbaarometer totaalscore",
-                 "eenheid": "score", "soort": "voorraad", "aggregatie": "geen"})
+    rows = [
+        {
+            "bron": "politie",
+            "variabele": code,
+            "titel": title,
+            "eenheid": "aantal",
+            "soort": "stroom",
+            "aggregatie": "som",
+        }
+        for code, title in crime_codes().items()
+    ]
+    rows += [
+        {
+            "bron": "bevolking",
+            "variabele": v,
+            "titel": t,
+            "eenheid": "aantal",
+            "soort": "voorraad",
+            "aggregatie": "som",
+        }
+        for v, t in (("inwoners", "Inwoners"), ("huishoudens", "Huishoudens"), ("woningen", "Woningen"))
+    ]
+    rows.append(
+        {
+            "bron": "leefbaarometer",
+            "variabele": "lbm",
+            "titel": "Leefbaarometer totaalscore",
+            "eenheid": "score",
+            "soort": "voorraad",
+            "aggregatie": "geen",
+        }
+    )
     for bron, spec in variable_registry().items():
         for var, vs in spec["variabelen"].items():
-            rows.append({"bron": bron, "variabele": var, "titel": vs["titel"], "eenheid": vs["eenheid"],
-                         "soort": vs["soort"],
-                         "aggregatie": "som" if vs["eenheid"] == "aantal" else "gewogen_gemiddelde"})
+            rows.append(
+                {
+                    "bron": bron,
+                    "variabele": var,
+                    "titel": vs["titel"],
+                    "eenheid": vs["eenheid"],
+                    "soort": vs["soort"],
+                    "aggregatie": "som" if vs["eenheid"] == "aantal" else "gewogen_gemiddelde",
+                }
+            )
     return rows
 
 

@@ -23,7 +23,7 @@ def _run(db, monkeypatch, **query):
     at = app_test(db, monkeypatch)
     for key, value in query.items():
         at.query_params[key] = value
-    at.run()
+    at.switch_page("views/gegevens.py").run()
     assert not at.exception, at.exception
     return at
 

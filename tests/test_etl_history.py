@@ -37,7 +37,11 @@ def test_same_file_again_is_skipped(area_db: Path) -> None:
         f"politie_47022NED_gm0999_maand.csv: al geladen (zelfde inhoud, load {first.load_id}); niets gewijzigd"
     )
     assert data_snapshot(area_db) == before
-    assert scalar(area_db, "SELECT count(*) FROM meta.loads") == loads_before
+    # the attempt is recorded (every load is), as a skip that points at the earlier load
+    assert scalar(area_db, "SELECT count(*) FROM meta.loads") == loads_before + 1
+    assert query(
+        area_db, "SELECT status, rijen_geladen, opmerking FROM meta.loads ORDER BY load_id DESC LIMIT 1"
+    )[0] == ("overgeslagen", 0, f"zelfde inhoud al geladen als load {first.load_id}")
 
 
 def test_same_content_under_another_name_is_skipped(area_db: Path, tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def test_unknown_shape_is_refused_with_a_hint(area_db: Path, tmp_path: Path) -> 
     assert res.issues[0].bericht.startswith(
         "iets.csv: onbekend bestandsformaat: de kolommen (gebied_code, aantal_bomen) passen bij geen enkele bron"
     )
-    assert "--source" in res.issues[0].bericht
+    assert "docs/data-formats.md" in res.issues[0].bericht
 
 
 def test_detected_kind_and_variant_are_recorded(area_db: Path) -> None:

@@ -1,0 +1,472 @@
+"""Plotly figures with one look across pages: colour-blind-safe verdict colours (Okabe-Ito), one font,
+Dutch number formatting. Every figure builder returns (figure, one-line text alternative)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import format as fmt
+
+FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 13, "color": "#262730"}
+VERDICT_COLOURS = {"beter": "#0072B2", "gelijk": "#C8C8C8", "slechter": "#D55E00", "geen data": "#FFFFFF"}
+VERDICT_TEXT = {"beter": "beter", "gelijk": "gelijk", "slechter": "slechter", "geen data": "geen data"}
+STATUS_COLOURS = {
+    "gehaald": "#0072B2",
+    "op koers": "#56B4E9",
+    "risico": "#E69F00",
+    "uit koers": "#D55E00",
+    "niet gehaald": "#D55E00",
+    "geen data": "#FFFFFF",
+}
+SCORE_SCALE = [[0.0, "#D55E00"], [0.35, "#F0B27A"], [0.5, "#F2F2F2"], [0.65, "#9CC9E6"], [1.0, "#0072B2"]]
+LINE = "#4D4D4D"
+SEPARATORS = ",."  # decimal comma, thousands dot
+
+
+def value_scale(higher_is_better: bool) -> list:
+    """Colour scale for raw values: blue where the value is good, orange where it is bad."""
+    if higher_is_better:
+        return SCORE_SCALE
+    colours = [c for _, c in SCORE_SCALE][::-1]
+    return [[p, c] for (p, _), c in zip(SCORE_SCALE, colours, strict=True)]
+
+
+def _layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
+    kwargs.setdefault("margin", {"l": 10, "r": 10, "t": 30, "b": 10})
+    fig.update_layout(
+        height=height,
+        font=FONT,
+        separators=SEPARATORS,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hoverlabel={"font": FONT},
+        **kwargs,
+    )
+    return fig
+
+
+def verdict_matrix(
+    df: pd.DataFrame,
+    rows: list[str],
+    columns: list[str],
+    row_labels: dict[str, str],
+    column_labels: dict[str, str],
+) -> tuple[go.Figure, str]:
+    """Wijk x theme matrix coloured by verdict, score in the cell, interval on hover.
+
+    df: gebied_code, groep, score, ci_laag, ci_hoog, verandering.
+    """
+    order = list(VERDICT_COLOURS)
+    code = {v: i for i, v in enumerate(order)}
+    cells = df.set_index(["gebied_code", "groep"])
+    z, text, hover = [], [], []
+    for r in rows:
+        zr, tr, hr = [], [], []
+        for c in columns:
+            if (r, c) in cells.index and not pd.isna(cells.loc[(r, c), "score"]):
+                row = cells.loc[(r, c)]
+                verdict = row["verandering"]
+                zr.append(code[verdict])
+                tr.append(fmt.getal(row["score"]))
+                hr.append(
+                    f"{row_labels[r]} · {column_labels[c]}<br>score {fmt.getal(row['score'])} "
+                    f"(95%-interval {fmt.getal(row['ci_laag'])} – {fmt.getal(row['ci_hoog'])})<br>{verdict}"
+                )
+            else:
+                zr.append(code["geen data"])
+                tr.append("–")
+                hr.append(f"{row_labels[r]} · {column_labels[c]}<br>geen data")
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    n = len(order)
+    scale = []
+    for i, v in enumerate(order):
+        scale += [[i / n, VERDICT_COLOURS[v]], [(i + 1) / n, VERDICT_COLOURS[v]]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[column_labels[c] for c in columns],
+            y=[row_labels[r] for r in rows],
+            text=text,
+            customdata=hover,
+            texttemplate="%{text}",
+            hovertemplate="%{customdata}<extra></extra>",
+            zmin=-0.5,
+            zmax=n - 0.5,
+            colorscale=scale,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+        )
+    )
+    _layout(fig, 80 + 34 * len(rows), xaxis={"side": "top"}, yaxis={"autorange": "reversed"})
+    counts = df["verandering"].value_counts()
+    alt = (
+        "Matrix van wijken en thema's: "
+        + ", ".join(f"{counts.get(v, 0)} cellen {v}" for v in ("beter", "gelijk", "slechter"))
+        + "."
+    )
+    return fig, alt
+
+
+def feature_collection(geo: pd.DataFrame) -> dict:
+    """dim_gebied rows (gebied_code, geometrie as GeoJSON text) -> FeatureCollection."""
+    features = [
+        {
+            "type": "Feature",
+            "id": r.gebied_code,
+            "properties": {"gebied_code": r.gebied_code},
+            "geometry": json.loads(r.geometrie),
+        }
+        for r in geo.itertuples()
+        if isinstance(r.geometrie, str)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def choropleth(
+    df: pd.DataFrame,
+    value: str,
+    label: str,
+    *,
+    hover: str = "gebied_naam",
+    zmid: float | None = 100,
+    zmin: float | None = 50,
+    zmax: float | None = 150,
+    height: int = 480,
+    colourscale=None,
+) -> tuple[go.Figure, str]:
+    """A map of ``value`` per area from the areas' own geometry; a tile grid when there is no geometry.
+
+    df: gebied_code, gebied_naam, geometrie, <value>.
+    """
+    colourscale = colourscale or SCORE_SCALE
+    with_geo = df[df["geometrie"].notna()]
+    alt_values = df.dropna(subset=[value]).sort_values(value)
+    alt = f"Kaart van {label} per gebied"
+    if not alt_values.empty:
+        alt += (
+            f": laagste {alt_values[hover].iloc[0]} ({fmt.getal(alt_values[value].iloc[0], 1)}), "
+            f"hoogste {alt_values[hover].iloc[-1]} ({fmt.getal(alt_values[value].iloc[-1], 1)})."
+        )
+    texts = [f"{n}<br>{label}: {fmt.getal(v, 1)}" for n, v in zip(df[hover], df[value], strict=True)]
+    if len(with_geo) == len(df) and len(df):
+        fig = go.Figure(
+            go.Choropleth(
+                geojson=feature_collection(df),
+                locations=df["gebied_code"],
+                z=df[value],
+                featureidkey="properties.gebied_code",
+                colorscale=colourscale,
+                zmid=zmid,
+                zmin=zmin,
+                zmax=zmax,
+                marker={"line": {"color": "white", "width": 1}},
+                text=texts,
+                hovertemplate="%{text}<extra></extra>",
+                colorbar={"title": {"text": label}, "thickness": 12},
+            )
+        )
+        fig.update_geos(fitbounds="locations", visible=False)
+        return _layout(fig, height), alt
+    # Tile map fallback: one square per area, in code order, when geometry is missing.
+    n = max(len(df), 1)
+    cols = max(1, math.ceil(math.sqrt(n)))
+    xs = [i % cols for i in range(len(df))]
+    ys = [-(i // cols) for i in range(len(df))]
+    fig = go.Figure(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            text=list(df[hover]),
+            textposition="middle center",
+            marker={
+                "symbol": "square",
+                "size": 46,
+                "color": df[value],
+                "colorscale": colourscale,
+                "cmid": zmid,
+                "cmin": zmin,
+                "cmax": zmax,
+                "showscale": True,
+                "colorbar": {"title": {"text": label}},
+            },
+            hovertext=texts,
+            hovertemplate="%{hovertext}<extra></extra>",
+            textfont={"size": 9},
+        )
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    _layout(fig, height, title={"text": "Geen kaartgrenzen geladen: tegelkaart", "font": {"size": 12}})
+    return fig, alt + " (tegelkaart: er is geen geometrie geladen)"
+
+
+def trend(
+    df: pd.DataFrame,
+    series: str,
+    label: str,
+    *,
+    baseline_year: int,
+    target_year: int,
+    highlight: str | None = None,
+    reference: float | None = 100,
+    height: int = 380,
+    band: bool = False,
+) -> tuple[go.Figure, str]:
+    """Lines per series over the years; the baseline line (100) and the target year marked.
+
+    df: <series>, jaar, score [, ci_laag, ci_hoog].
+    """
+    fig = go.Figure()
+    for name, part in df.sort_values("jaar").groupby(series, sort=True):
+        strong = highlight is None or name == highlight
+        if band and "ci_laag" in part:
+            fig.add_trace(
+                go.Scatter(
+                    x=list(part["jaar"]) + list(part["jaar"])[::-1],
+                    y=list(part["ci_hoog"]) + list(part["ci_laag"])[::-1],
+                    fill="toself",
+                    line={"width": 0},
+                    fillcolor="rgba(0,114,178,0.15)",
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=part["jaar"],
+                y=part["score"],
+                mode="lines+markers",
+                name=str(name),
+                line={"width": 3 if strong else 1.2, "color": None if strong else "#B0B0B0"},
+                opacity=1 if strong else 0.7,
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
+            )
+        )
+    if reference is not None:
+        fig.add_hline(
+            y=reference,
+            line={"color": LINE, "dash": "dash", "width": 1},
+            annotation_text=f"{baseline_year} = {fmt.getal(reference)}",
+            annotation_position="top left",
+        )
+    fig.add_vline(
+        x=target_year,
+        line={"color": "#E69F00", "width": 2},
+        annotation_text=f"doeljaar {target_year}",
+        annotation_position="top right",
+    )
+    _layout(
+        fig,
+        height,
+        xaxis={"dtick": 1, "title": None},
+        yaxis={"title": label, "gridcolor": "#EEEEEE"},
+        legend={"orientation": "h", "y": -0.15},
+    )
+    last = df[df["jaar"] == df["jaar"].max()].dropna(subset=["score"]).sort_values("score")
+    alt = f"Lijngrafiek van {label} per jaar."
+    if not last.empty:
+        alt += (
+            f" In {int(df['jaar'].max())}: laagste {last[series].iloc[0]} ({fmt.getal(last['score'].iloc[0], 1)}),"
+            f" hoogste {last[series].iloc[-1]} ({fmt.getal(last['score'].iloc[-1], 1)})."
+        )
+    return fig, alt
+
+
+def indicator_trend(
+    area: pd.DataFrame,
+    gemeente: pd.DataFrame | None,
+    unit: str,
+    *,
+    baseline_year: int,
+    target_year: int,
+    height: int = 240,
+) -> tuple[go.Figure, str]:
+    """One indicator for one area with its 95% band, and the gemeente for comparison.
+
+    area / gemeente: jaar, waarde, ci_laag, ci_hoog.
+    """
+    fig = go.Figure()
+    a = area.sort_values("jaar")
+    if a["ci_laag"].notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=list(a["jaar"]) + list(a["jaar"])[::-1],
+                y=list(a["ci_hoog"]) + list(a["ci_laag"])[::-1],
+                fill="toself",
+                fillcolor="rgba(0,114,178,0.18)",
+                line={"width": 0},
+                hoverinfo="skip",
+                name="95%-interval",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=a["jaar"],
+            y=a["waarde"],
+            mode="lines+markers",
+            name="wijk",
+            line={"color": "#0072B2", "width": 2.5},
+            hovertemplate="%{x}: %{y:.2f}<extra>wijk</extra>",
+        )
+    )
+    if gemeente is not None and not gemeente.empty:
+        g = gemeente.sort_values("jaar")
+        fig.add_trace(
+            go.Scatter(
+                x=g["jaar"],
+                y=g["waarde"],
+                mode="lines",
+                name="gemeente",
+                line={"color": LINE, "dash": "dot", "width": 1.5},
+                hovertemplate="%{x}: %{y:.2f}<extra>gemeente</extra>",
+            )
+        )
+    fig.add_vline(x=baseline_year, line={"color": "#BBBBBB", "width": 1})
+    fig.add_vline(x=target_year, line={"color": "#E69F00", "width": 1})
+    _layout(
+        fig,
+        height,
+        showlegend=False,
+        xaxis={"dtick": 2},
+        yaxis={"title": unit, "gridcolor": "#EEEEEE"},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
+    alt = "Geen waarden."
+    if not a.empty:
+        first, last = a.iloc[0], a.iloc[-1]
+        alt = (
+            f"Van {fmt.getal(first['waarde'], 2)} in {int(first['jaar'])} naar {fmt.getal(last['waarde'], 2)} "
+            f"in {int(last['jaar'])} ({unit})."
+        )
+    return fig, alt
+
+
+def ranking(
+    df: pd.DataFrame,
+    unit: str,
+    gemeente_value: float | None,
+    higher_is_better: bool,
+    height: int | None = None,
+) -> tuple[go.Figure, str]:
+    """Wijken ranked by value with their 95% interval bars (best at the top).
+
+    df: gebied_naam, waarde, ci_laag, ci_hoog, verandering.
+    """
+    d = df.dropna(subset=["waarde"]).sort_values("waarde", ascending=not higher_is_better)
+    colours = [
+        VERDICT_COLOURS.get(v, "#888888") if isinstance(v, str) else "#888888" for v in d["verandering"]
+    ]
+    fig = go.Figure(
+        go.Scatter(
+            x=d["waarde"],
+            y=d["gebied_naam"],
+            mode="markers",
+            marker={"size": 11, "color": colours, "line": {"color": LINE, "width": 1}},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": d["ci_hoog"] - d["waarde"],
+                "arrayminus": d["waarde"] - d["ci_laag"],
+                "color": "#7F7F7F",
+                "thickness": 1.5,
+            },
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+        )
+    )
+    if gemeente_value is not None and not math.isnan(gemeente_value):
+        fig.add_vline(
+            x=gemeente_value,
+            line={"color": LINE, "dash": "dot"},
+            annotation_text=f"gemeente {fmt.getal(gemeente_value, 1)}",
+        )
+    _layout(
+        fig,
+        height or 80 + 28 * len(d),
+        yaxis={"autorange": "reversed"},
+        xaxis={"title": unit, "gridcolor": "#EEEEEE"},
+    )
+    alt = "Geen waarden."
+    if not d.empty:
+        alt = (
+            f"Rangorde van {len(d)} wijken ({unit}): beste {d['gebied_naam'].iloc[0]} "
+            f"({fmt.getal(d['waarde'].iloc[0], 2)}), minste {d['gebied_naam'].iloc[-1]} "
+            f"({fmt.getal(d['waarde'].iloc[-1], 2)})."
+        )
+    return fig, alt
+
+
+def monthly_history(df: pd.DataFrame, title: str, height: int = 300) -> tuple[go.Figure, str]:
+    """Monthly counts with the expected level (same months of earlier years); signals highlighted.
+
+    df: periode, aantal, verwacht, signaal.
+    """
+    d = df.sort_values("periode")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=d["periode"],
+            y=d["aantal"],
+            name="aantal",
+            marker={"color": ["#D55E00" if s else "#9CC9E6" for s in d["signaal"]]},
+            hovertemplate="%{x|%b %Y}: %{y}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=d["periode"],
+            y=d["verwacht"],
+            mode="lines",
+            name="verwacht",
+            line={"color": LINE, "dash": "dot"},
+            hovertemplate="verwacht %{y:.1f}<extra></extra>",
+        )
+    )
+    _layout(
+        fig,
+        height,
+        title={"text": title, "font": {"size": 13}},
+        legend={"orientation": "h", "y": -0.2},
+        yaxis={"title": "aantal per maand", "gridcolor": "#EEEEEE"},
+    )
+    n = int(d["signaal"].sum())
+    return fig, f"{title}: maandcijfers met de verwachte waarde; {n} maand(en) met een signaal."
+
+
+def compare_bars(
+    df: pd.DataFrame,
+    category: str,
+    before: str,
+    now: str,
+    before_label: str,
+    now_label: str,
+    title: str,
+    height: int = 340,
+) -> tuple[go.Figure, str]:
+    """Grouped bars: earlier level (grey) against now (blue) per category."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=df[category], y=df[before], name=before_label, marker={"color": "#C8C8C8"}))
+    fig.add_trace(go.Bar(x=df[category], y=df[now], name=now_label, marker={"color": "#0072B2"}))
+    _layout(
+        fig,
+        height,
+        barmode="group",
+        legend={"orientation": "h", "y": 1.1},
+        yaxis={"gridcolor": "#EEEEEE", "title": "aantal"},
+    )
+    ratio = (df[now] / df[before]).replace([float("inf")], float("nan"))
+    alt = f"{title} per {category.split('_')[0]}, {now_label} tegen {before_label}."
+    if ratio.notna().any():
+        top = df.loc[ratio.idxmax()]
+        alt += (
+            f" Grootste stijging: {top[category]} ({fmt.getal(top[now])} tegen gemiddeld "
+            f"{fmt.getal(top[before], 1)})."
+        )
+    return fig, alt

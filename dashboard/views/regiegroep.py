@@ -1,0 +1,185 @@
+"""Regiegroep: "Wat speelt er nu?" Recent months against earlier years, hotspot signals, recent changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+from dashboard import charts, queries, state
+from dashboard import format as fmt
+
+MENUKAART = Path(__file__).resolve().parents[1] / "content" / "menukaart_woninginbraak.yaml"
+
+st.title("Wat speelt er nu?")
+
+if not queries.has_indicators() or queries.latest_month() is None:
+    state.no_data_message()
+    st.stop()
+
+instellingen = queries.settings()
+laatste = queries.latest_month()
+jaar_nu, maand_nu = laatste
+periode_tekst = f"{fmt.MAANDEN[maand_nu - 1]} {jaar_nu}"
+st.caption(f"Meest recente maand met politie- en meldingscijfers: {periode_tekst}.")
+
+# ------------------------------------------------------------------------------------------ recent months
+st.subheader("Laatste maanden per wijk")
+maanden = state.select(
+    st,
+    "Periode",
+    [1, 3, 6],
+    "maanden",
+    default=3,
+    horizontal=True,
+    format_func=lambda m: "laatste maand" if m == 1 else f"laatste {m} maanden",
+)
+recent = queries.recent_vs_earlier(maanden, laatste)
+if recent.empty:
+    st.write("Geen maandcijfers.")
+else:
+    recent["verschil_pct"] = (recent["recent"] / recent["eerder"] - 1) * 100
+    reeks = st.selectbox("Reeks", sorted(recent["reeks"].unique()), key="reeks")
+    deel = recent[recent["reeks"] == reeks].sort_values("wijk_naam")
+    st.caption(
+        f"{reeks}: aantal in de {('laatste maand' if maanden == 1 else f'laatste {maanden} maanden')} tegen "
+        "het gemiddelde van dezelfde maanden in de drie jaar ervoor. Kleine aantallen schommelen sterk: "
+        "een signaal per buurt staat hieronder."
+    )
+    fig, alt = charts.compare_bars(
+        deel, "wijk_naam", "eerder", "recent", "gemiddeld eerdere jaren", "nu", reeks
+    )
+    st.plotly_chart(fig, key="recent", config={"displayModeBar": False}, alt=alt)
+    st.caption(alt)
+    if st.toggle("Toon als tabel", key="recent_tabel"):
+        st.dataframe(
+            deel[["wijk_naam", "recent", "eerder", "verschil_pct"]]
+            .round(1)
+            .rename(
+                columns={
+                    "wijk_naam": "Wijk",
+                    "recent": "Nu",
+                    "eerder": "Gemiddeld eerder",
+                    "verschil_pct": "Verschil (%)",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+# ------------------------------------------------------------------------------------------ hotspots
+st.subheader("Hotspotsignalen")
+p_drempel, minimum = float(instellingen["hotspot_p"]), int(instellingen["hotspot_minimum"])
+st.caption(
+    f"Een buurt krijgt een signaal als het aantal in een maand onwaarschijnlijk hoog is ten opzichte van dezelfde "
+    f"tijd van het jaar in de {int(instellingen['hotspot_jaren'])} jaar ervoor (Poisson, eenzijdig p < "
+    f"{fmt.getal(p_drempel, 3)}) én er minstens {minimum} gevallen zijn. Door toeval verwacht je bij "
+    f"{fmt.getal(queries.hotspot_tests_per_month())} toetsen per maand ongeveer "
+    f"{fmt.getal(queries.hotspot_tests_per_month() * p_drempel, 1)} vals alarm per maand: kijk naar de grootte en "
+    "de geschiedenis."
+)
+venster = state.select(
+    st,
+    "Signalen uit",
+    [1, 3, 12],
+    "venster",
+    default=3,
+    horizontal=True,
+    format_func=lambda m: "de laatste maand" if m == 1 else f"de laatste {m} maanden",
+)
+start_nr = jaar_nu * 12 + maand_nu - venster
+signalen = queries.hotspot_signals((start_nr // 12, start_nr % 12 + 1), laatste)
+if signalen.empty:
+    st.success("Geen signalen in deze periode.", icon=":material/check_circle:")
+else:
+    lijst = signalen.assign(
+        maand=signalen["periode"].map(lambda p: f"{fmt.MAANDEN[p.month - 1]} {p.year}"),
+        verwacht_tekst=signalen["verwacht"].map(lambda v: fmt.getal(v, 1)),
+        kans=signalen["p_waarde"].map(lambda p: "< 0,001" if p < 0.001 else fmt.getal(p, 3)),
+    )
+    st.dataframe(
+        lijst[["gebied_naam", "wijk_naam", "reeks", "maand", "aantal", "verwacht_tekst", "kans"]].rename(
+            columns={
+                "gebied_naam": "Buurt",
+                "wijk_naam": "Wijk",
+                "reeks": "Wat",
+                "maand": "Maand",
+                "aantal": "Aantal",
+                "verwacht_tekst": "Verwacht",
+                "kans": "Kans bij toeval",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    buurten = queries.areas("buurt")
+    per_buurt = signalen.groupby("gebied_code").size().rename("signalen").reset_index()
+    kaart = buurten.merge(per_buurt, on="gebied_code", how="left").fillna({"signalen": 0})
+    fig, alt = charts.choropleth(
+        kaart,
+        "signalen",
+        "signalen",
+        zmid=None,
+        zmin=0,
+        zmax=max(3, kaart["signalen"].max()),
+        colourscale=[[0, "#F7F7F7"], [1, "#D55E00"]],
+        height=420,
+    )
+    st.plotly_chart(fig, key="signaalkaart", config={"displayModeBar": False}, alt=alt)
+    st.caption(alt)
+
+    keuzes = list(dict.fromkeys(zip(signalen["gebied_code"], signalen["variabele"], strict=True)))
+    labels = {
+        k: f"{r.gebied_naam}: {r.reeks}"
+        for k, r in zip(
+            keuzes, signalen.drop_duplicates(["gebied_code", "variabele"]).itertuples(), strict=True
+        )
+    }
+    gekozen = st.selectbox("Geschiedenis van", keuzes, format_func=labels.get, key="geschiedenis")
+    links, rechts = st.columns([3, 2])
+    with links:
+        historie = queries.hotspot_history(gekozen[0], gekozen[1], jaar_nu - 3)
+        fig, alt = charts.monthly_history(historie, labels[gekozen])
+        st.plotly_chart(fig, key="historie", config={"displayModeBar": False}, alt=alt)
+        st.caption(alt)
+    with rechts:
+        if gekozen[1] == "1.1.1":
+            menukaart = yaml.safe_load(MENUKAART.read_text(encoding="utf-8"))
+            st.markdown("**Menukaart bij een inbraakgolf**")
+            st.caption(
+                f"Bron: {menukaart['bron']}. Kies na een korte analyse (werkwijze, gedrag slachtoffers)."
+            )
+            st.markdown("\n".join(f"- {m['wat']} *({m['wie']})*" for m in menukaart["maatregelen"]))
+        else:
+            st.caption(
+                "De menukaart met maatregelen hoort bij woninginbraak; voor deze reeks bepaalt het overleg "
+                "zelf de aanpak."
+            )
+
+# ------------------------------------------------------------------------------------------ changes
+st.subheader("Aantoonbaar veranderd sinds de vorige meting")
+veranderd = queries.changed_since_previous("wijk")
+if veranderd.empty:
+    st.write("Geen indicator is aantoonbaar veranderd sinds de vorige meting.")
+else:
+    st.caption(
+        "Per wijk de indicatoren waarvan de laatste meting aantoonbaar (95%) verschilt van de meting ervoor."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Wijk": veranderd["gebied_naam"],
+                "Indicator": veranderd["titel"],
+                "Meting": veranderd["vorig_jaar"].astype(str) + " → " + veranderd["jaar"].astype(str),
+                "Van": veranderd["vorige_waarde"].map(lambda v: fmt.getal(v, 2)),
+                "Naar": veranderd["waarde"].map(lambda v: fmt.getal(v, 2)),
+                "Oordeel": veranderd["verandering"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+state.source_link()
