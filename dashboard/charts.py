@@ -8,6 +8,7 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from dashboard import format as fmt
 
@@ -114,19 +115,13 @@ def verdict_matrix(
     return fig, alt
 
 
-def feature_collection(geo: pd.DataFrame) -> dict:
-    """dim_gebied rows (gebied_code, geometrie as GeoJSON text) -> FeatureCollection."""
-    features = [
-        {
-            "type": "Feature",
-            "id": r.gebied_code,
-            "properties": {"gebied_code": r.gebied_code},
-            "geometry": json.loads(r.geometrie),
-        }
-        for r in geo.itertuples()
-        if isinstance(r.geometrie, str)
-    ]
-    return {"type": "FeatureCollection", "features": features}
+def _rings(geometry: dict) -> list[list]:
+    """Exterior rings of a Polygon / MultiPolygon (holes are not drawn: buurten rarely have them)."""
+    if geometry.get("type") == "Polygon":
+        return [geometry["coordinates"][0]]
+    if geometry.get("type") == "MultiPolygon":
+        return [p[0] for p in geometry["coordinates"]]
+    return []
 
 
 def choropleth(
@@ -143,69 +138,115 @@ def choropleth(
 ) -> tuple[go.Figure, str]:
     """A map of ``value`` per area from the areas' own geometry; a tile grid when there is no geometry.
 
-    df: gebied_code, gebied_naam, geometrie, <value>.
+    Drawn as filled SVG polygons on plain axes (longitude scaled by cos(latitude)), not as a plotly geo map:
+    geo maps fetch their world outline from the internet, and this runs offline. df: gebied_code,
+    gebied_naam, geometrie, <value>.
     """
     colourscale = colourscale or SCORE_SCALE
-    with_geo = df[df["geometrie"].notna()]
-    alt_values = df.dropna(subset=[value]).sort_values(value)
+    values = pd.to_numeric(df[value], errors="coerce")
+    lo = zmin if zmin is not None else (values.min() if values.notna().any() else 0)
+    hi = zmax if zmax is not None else (values.max() if values.notna().any() else 1)
+    if zmid is not None:
+        half = max(abs(hi - zmid), abs(zmid - lo)) or 1
+        lo, hi = zmid - half, zmid + half
+    span = (hi - lo) or 1
+    alt_values = df.assign(_v=values).dropna(subset=["_v"]).sort_values("_v")
     alt = f"Kaart van {label} per gebied"
     if not alt_values.empty:
         alt += (
-            f": laagste {alt_values[hover].iloc[0]} ({fmt.getal(alt_values[value].iloc[0], 1)}), "
-            f"hoogste {alt_values[hover].iloc[-1]} ({fmt.getal(alt_values[value].iloc[-1], 1)})."
+            f": laagste {alt_values[hover].iloc[0]} ({fmt.getal(alt_values['_v'].iloc[0], 1)}), "
+            f"hoogste {alt_values[hover].iloc[-1]} ({fmt.getal(alt_values['_v'].iloc[-1], 1)})."
         )
-    texts = [f"{n}<br>{label}: {fmt.getal(v, 1)}" for n, v in zip(df[hover], df[value], strict=True)]
-    if len(with_geo) == len(df) and len(df):
-        fig = go.Figure(
-            go.Choropleth(
-                geojson=feature_collection(df),
-                locations=df["gebied_code"],
-                z=df[value],
-                featureidkey="properties.gebied_code",
-                colorscale=colourscale,
-                zmid=zmid,
-                zmin=zmin,
-                zmax=zmax,
-                marker={"line": {"color": "white", "width": 1}},
-                text=texts,
-                hovertemplate="%{text}<extra></extra>",
-                colorbar={"title": {"text": label}, "thickness": 12},
+    texts = [f"{n}<br>{label}: {fmt.getal(v, 1)}" for n, v in zip(df[hover], values, strict=True)]
+    has_geo = len(df) > 0 and df["geometrie"].notna().all()
+    fig = go.Figure()
+    if has_geo:
+        geometries = [json.loads(g) for g in df["geometrie"]]
+        lats = [pt[1] for g in geometries for ring in _rings(g) for pt in ring]
+        scale = math.cos(math.radians(sum(lats) / len(lats))) if lats else 1
+        for geom, v, text in zip(geometries, values, texts, strict=True):
+            colour = (
+                "#FFFFFF"
+                if pd.isna(v)
+                else sample_colorscale(colourscale, [min(1, max(0, (v - lo) / span))])[0]
+            )
+            for ring in _rings(geom):
+                fig.add_trace(
+                    go.Scatter(
+                        x=[pt[0] * scale for pt in ring],
+                        y=[pt[1] for pt in ring],
+                        mode="lines",
+                        fill="toself",
+                        fillcolor=colour,
+                        line={"color": "white", "width": 1},
+                        hoveron="fills",
+                        text=text,
+                        hoverinfo="text",
+                        showlegend=False,
+                    )
+                )
+        if len(df) <= 20:  # names on the map when they fit
+            for geom, name in zip(geometries, df[hover], strict=True):
+                ring = max(_rings(geom), key=len, default=None)
+                if ring:
+                    fig.add_annotation(
+                        x=sum(p[0] for p in ring) / len(ring) * scale,
+                        y=sum(p[1] for p in ring) / len(ring),
+                        text=name,
+                        showarrow=False,
+                        font={"size": 10, "color": "#262730"},
+                    )
+        title = None
+    else:
+        # Tile map fallback: one square per area, in code order, when geometry is missing.
+        cols = max(1, math.ceil(math.sqrt(max(len(df), 1))))
+        colours = [
+            "#FFFFFF" if pd.isna(v) else sample_colorscale(colourscale, [min(1, max(0, (v - lo) / span))])[0]
+            for v in values
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=[i % cols for i in range(len(df))],
+                y=[-(i // cols) for i in range(len(df))],
+                mode="markers+text",
+                text=list(df[hover]),
+                textposition="middle center",
+                textfont={"size": 9},
+                marker={
+                    "symbol": "square",
+                    "size": 46,
+                    "color": colours,
+                    "line": {"color": "#BBBBBB", "width": 1},
+                },
+                hovertext=texts,
+                hovertemplate="%{hovertext}<extra></extra>",
+                showlegend=False,
             )
         )
-        fig.update_geos(fitbounds="locations", visible=False)
-        return _layout(fig, height), alt
-    # Tile map fallback: one square per area, in code order, when geometry is missing.
-    n = max(len(df), 1)
-    cols = max(1, math.ceil(math.sqrt(n)))
-    xs = [i % cols for i in range(len(df))]
-    ys = [-(i // cols) for i in range(len(df))]
-    fig = go.Figure(
+        title = {"text": "Geen kaartgrenzen geladen: tegelkaart", "font": {"size": 12}}
+        alt += " (tegelkaart: er is geen geometrie geladen)"
+    # the colour bar, on an invisible trace
+    fig.add_trace(
         go.Scatter(
-            x=xs,
-            y=ys,
-            mode="markers+text",
-            text=list(df[hover]),
-            textposition="middle center",
+            x=[None],
+            y=[None],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
             marker={
-                "symbol": "square",
-                "size": 46,
-                "color": df[value],
                 "colorscale": colourscale,
-                "cmid": zmid,
-                "cmin": zmin,
-                "cmax": zmax,
+                "cmin": lo,
+                "cmax": hi,
+                "color": [lo],
                 "showscale": True,
-                "colorbar": {"title": {"text": label}},
+                "colorbar": {"title": {"text": label}, "thickness": 12},
             },
-            hovertext=texts,
-            hovertemplate="%{hovertext}<extra></extra>",
-            textfont={"size": 9},
         )
     )
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
-    _layout(fig, height, title={"text": "Geen kaartgrenzen geladen: tegelkaart", "font": {"size": 12}})
-    return fig, alt + " (tegelkaart: er is geen geometrie geladen)"
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    _layout(fig, height, title=title, hovermode="closest")
+    return fig, alt
 
 
 def trend(
@@ -233,6 +274,7 @@ def trend(
                     x=list(part["jaar"]) + list(part["jaar"])[::-1],
                     y=list(part["ci_hoog"]) + list(part["ci_laag"])[::-1],
                     fill="toself",
+                    mode="lines",
                     line={"width": 0},
                     fillcolor="rgba(0,114,178,0.15)",
                     hoverinfo="skip",
@@ -301,6 +343,7 @@ def indicator_trend(
                 x=list(a["jaar"]) + list(a["jaar"])[::-1],
                 y=list(a["ci_hoog"]) + list(a["ci_laag"])[::-1],
                 fill="toself",
+                mode="lines",
                 fillcolor="rgba(0,114,178,0.18)",
                 line={"width": 0},
                 hoverinfo="skip",

@@ -41,7 +41,8 @@ if recent.empty:
     st.write("Geen maandcijfers.")
 else:
     recent["verschil_pct"] = (recent["recent"] / recent["eerder"] - 1) * 100
-    reeks = st.selectbox("Reeks", sorted(recent["reeks"].unique()), key="reeks")
+    opties = sorted(recent["reeks"].unique(), key=lambda r: (r != "Woninginbraak", r))
+    reeks = state.select(st, "Reeks", opties, "reeks")
     deel = recent[recent["reeks"] == reeks].sort_values("wijk_naam")
     st.caption(
         f"{reeks}: aantal in de {('laatste maand' if maanden == 1 else f'laatste {maanden} maanden')} tegen "

@@ -45,10 +45,9 @@ if "totaal" in samengesteld.index:
 for kolom, g, label in ((c[1], "objectief", "Cijfers"), (c[2], "subjectief", "Beleving")):
     if g in samengesteld.index:
         kolom.metric(
-            label,
+            f"{label} ({samengesteld.loc[g, 'verandering']})",
             fmt.getal(samengesteld.loc[g, "score"]),
-            samengesteld.loc[g, "verandering"],
-            delta_color="off",
+            help=f"Score van de {g} indicatoren; oordeel t.o.v. {basisjaar} met 95%-zekerheid.",
         )
 c[3].metric(f"Doel {doeljaar}", status["status"])
 st.caption(
