@@ -84,7 +84,7 @@ st.caption(
 venster = state.select(
     st,
     "Signalen uit",
-    [1, 3, 12],
+    [1, 3, 12, 24],
     "venster",
     default=3,
     horizontal=True,
