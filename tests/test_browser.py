@@ -76,8 +76,66 @@ def _open(browser, url: str, ready: str):
     return page
 
 
+def _settle(page, ready: str = '[data-testid="stMain"] h1'):
+    page.wait_for_selector(ready, timeout=60_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    page.wait_for_timeout(500)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _svg_text(page) -> str:
+    return " ".join(page.locator('[data-testid="stPlotlyChart"] .main-svg text').all_text_contents())
+
+
+def test_stuurgroep_to_wijk_to_indicator(server, browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="nl-NL")
+    page.goto(f"{server}/", wait_until="domcontentloaded")
+    _settle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    page.wait_for_function(
+        """() => document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg').length >= 3""",
+        timeout=60_000)
+    body = page.inner_text("body")
+    assert "11 van de 12 wijken halen in 2023 het niveau van 2019" in body
+    # the matrix (heatmap cells as SVG) and the map (filled polygons as SVG paths) are drawn
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.nth(0).locator("g.hm, image").count() >= 1
+    assert charts.nth(1).locator("path.js-fill").count() == 12
+    svg = _svg_text(page)
+    assert "Molenwijk" in svg and "Samengesteld" in svg
+    assert "5 cellen slechter" in body
+    attention = body.split("Aandacht nodig", 1)[1]
+    assert "Molenwijk: niet gehaald" in attention
+    assert "slechter" in attention.split("Molenwijk: niet gehaald", 1)[1].split("Naar Molenwijk", 1)[0]
+    page.screenshot(path=str(SCREENSHOTS / "stuurgroep.png"))
+
+    page.get_by_role("link", name="Naar Molenwijk").click()
+    _settle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    assert page.locator("h1").first.inner_text() == "Molenwijk"
+    assert "wijk=WK999903" in page.url
+    assert "niet gehaald" in page.inner_text("body")
+    page.screenshot(path=str(SCREENSHOTS / "wijk.png"))
+
+    page.get_by_role("link", name="Alle wijken voor deze indicator").first.click()
+    _settle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    assert "indicator=" in page.url
+    assert "Herkomst" in page.inner_text("body")
+    page.screenshot(path=str(SCREENSHOTS / "indicator.png"))
+    page.close()
+
+
+def test_regiegroep_page(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="nl-NL")
+    page.goto(f"{server}/regiegroep?venster=24", wait_until="domcontentloaded")
+    _settle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    assert "Hotspotsignalen" in page.inner_text("body")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "regiegroep.png"))
+    page.close()
+
+
 def test_data_page_shows_the_load_history(server, browser):
-    page = _open(browser, f"{server}/", '[data-testid="stPlotlyChart"] .main-svg')
+    page = _open(browser, f"{server}/gegevens", '[data-testid="stPlotlyChart"] .main-svg')
     body = page.inner_text("body")
     assert "Laadgeschiedenis" in body
     assert "Geladen leveringen" in body and "Synthetische demogegevens" in body
