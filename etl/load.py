@@ -383,6 +383,10 @@ def _load_one(
     if progress:
         progress(f"{path.name}: lezen en controleren …")
     delivery, plan, result, _ = _check(con, path, opts)
+    if progress and delivery is not None:
+        progress(
+            f"{path.name}: {delivery.rows} rijen gelezen en gecontroleerd ({time.perf_counter() - t0:.1f} s)"
+        )
     load_id = con.execute("SELECT nextval('meta.load_id_seq')").fetchone()[0]
     rows = delivery.rows if delivery else 0
     res = LoadResult(

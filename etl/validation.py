@@ -98,7 +98,9 @@ def _gx_context():
     return gx, ctx
 
 
-def run_frames(con: duckdb.DuckDBPyConnection, frames: list[Frame], bestand: str, suite: str) -> ValidationResult:
+def run_frames(
+    con: duckdb.DuckDBPyConnection, frames: list[Frame], bestand: str, suite: str
+) -> ValidationResult:
     """Validate each frame with its own GX suite ``<suite>.<frame>`` and turn failures into messages."""
     import great_expectations.expectations as gxe
 
@@ -109,8 +111,11 @@ def run_frames(con: duckdb.DuckDBPyConnection, frames: list[Frame], bestand: str
         # GX's pandas engine wants plain object columns; DuckDB returns pandas string dtypes.
         df = df.astype({c: "object" for c in df.columns if pd.api.types.is_string_dtype(df[c])})
         n = next(_counter)
-        batch = (ctx.data_sources.add_pandas(f"{suite}-{frame.naam}-{n}")
-                 .add_dataframe_asset("levering").add_batch_definition_whole_dataframe("geheel"))
+        batch = (
+            ctx.data_sources.add_pandas(f"{suite}-{frame.naam}-{n}")
+            .add_dataframe_asset("levering")
+            .add_batch_definition_whole_dataframe("geheel")
+        )
         gx_suite = ctx.suites.add(gx.ExpectationSuite(name=f"{suite}.{frame.naam}.{n}"))
         built = []
         for rule in frame.rules:
@@ -118,7 +123,8 @@ def run_frames(con: duckdb.DuckDBPyConnection, frames: list[Frame], bestand: str
             gx_suite.add_expectation(exp)
             built.append((exp, rule))
         vd = ctx.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{suite}.{frame.naam}.{n}", data=batch, suite=gx_suite))
+            gx.ValidationDefinition(name=f"{suite}.{frame.naam}.{n}", data=batch, suite=gx_suite)
+        )
         run = vd.run(batch_parameters={"dataframe": df}, result_format={"result_format": "COMPLETE"})
         by_id = {exp.id: rule for exp, rule in built}
         for res in run.results:
@@ -129,25 +135,35 @@ def run_frames(con: duckdb.DuckDBPyConnection, frames: list[Frame], bestand: str
             unexpected = res.result.get("unexpected_index_list") or []
             if res.exception_info and res.exception_info.get("raised_exception"):
                 raise RuntimeError(f"GX-fout in {cfg.type}: {res.exception_info.get('exception_message')}")
-            result.expectations.append({
-                "frame": frame.naam,
-                "verwachting": cfg.type,
-                "kolom": rule.kolom,
-                "regel": rule.regel,
-                "geslaagd": bool(res.success),
-                "afwijkend": len(unexpected) if not res.success else 0,
-            })
+            result.expectations.append(
+                {
+                    "frame": frame.naam,
+                    "verwachting": cfg.type,
+                    "kolom": rule.kolom,
+                    "regel": rule.regel,
+                    "geslaagd": bool(res.success),
+                    "afwijkend": len(unexpected) if not res.success else 0,
+                }
+            )
             if res.success:
                 continue
             if not unexpected and cfg.type == "expect_column_to_exist":
-                result.issues.append(Issue("fout", f"{bestand}: kolom '{rule.kolom}' ontbreekt ({rule.regel})",
-                                           kolom=rule.kolom, regel=cfg.type))
+                result.issues.append(
+                    Issue(
+                        "fout",
+                        f"{bestand}: kolom '{rule.kolom}' ontbreekt ({rule.regel})",
+                        kolom=rule.kolom,
+                        regel=cfg.type,
+                    )
+                )
                 continue
             for idx in unexpected:
                 row = df.loc[idx]
                 col = rule.waarde or rule.kolom
                 value = row.get(col) if col in df.columns else None
-                value_text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+                value_text = (
+                    "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+                )
                 rij = int(row["_rij"]) if "_rij" in df.columns else None
                 aantal = int(row["_aantal"]) if "_aantal" in df.columns else None
                 kolom = str(row["kolom"]) if rule.kolom == "{kolom}" else rule.kolom
@@ -155,8 +171,16 @@ def run_frames(con: duckdb.DuckDBPyConnection, frames: list[Frame], bestand: str
                 if aantal and aantal > 1:
                     where += f" (en nog {aantal - 1} {'rij' if aantal == 2 else 'rijen'} met deze waarde)"
                 shown = f"'{value_text}'" if value_text else "(leeg)"
-                result.issues.append(Issue(
-                    "fout", f"{bestand}, {where}: kolom '{kolom}' = {shown}: {rule.regel}",
-                    rij=rij, aantal=aantal, kolom=kolom, waarde=value_text, regel=cfg.type))
+                result.issues.append(
+                    Issue(
+                        "fout",
+                        f"{bestand}, {where}: kolom '{kolom}' = {shown}: {rule.regel}",
+                        rij=rij,
+                        aantal=aantal,
+                        kolom=kolom,
+                        waarde=value_text,
+                        regel=cfg.type,
+                    )
+                )
     result.issues.sort(key=lambda i: (i.rij is None, i.rij or 0))
     return result

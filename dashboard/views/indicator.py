@@ -116,10 +116,25 @@ with rechts:
     st.plotly_chart(fig, key="trend", config={"displayModeBar": False}, alt=alt)
     st.caption(alt)
 
-if st.toggle("Toon als tabel", key="tabel"):
-    tabel = nu[
-        ["gebied_naam", "waarde", "ci_laag", "ci_hoog", "basiswaarde", "score", "verandering", "opmerking"]
+if st.toggle("Toon als tabel, met teller en noemer", key="tabel"):
+    st.caption(
+        "Zo komt elke waarde tot stand: teller / noemer × factor (enquête: het gemeten gemiddelde of "
+        "percentage met het aantal respondenten n)."
+    )
+    kolommen = [
+        "gebied_naam",
+        "teller",
+        "noemer",
+        "n",
+        "waarde",
+        "ci_laag",
+        "ci_hoog",
+        "basiswaarde",
+        "score",
+        "verandering",
+        "opmerking",
     ]
+    tabel = nu[[k for k in kolommen if k in nu.columns]]
     st.dataframe(
         tabel.rename(
             columns={
