@@ -842,45 +842,27 @@ def _partner_frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> li
             f"nullif({t('sd')}, '') AS sd, wm_getal({t('n')}) AS n_getal, wm_getal({t('sd')}) AS sd_getal,"
             f" min(_rij) AS _rij, count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij",
             rules=[
-                Rule(
-                    lambda g: g.ExpectColumnValuesToNotBeNull(
-                        column="n", row_condition=where("variabele", "in", need_n)
-                    ),
+                *_survey_rules(
+                    "n",
                     n_col,
-                    "aantal respondenten (n) is verplicht bij enquêteresultaten",
-                    waarde="n",
+                    need_n,
+                    INTEGER_REGEX,
+                    1,
+                    "aantal respondenten (n)",
+                    "verplicht bij enquêteresultaten",
+                    "een geheel getal",
+                    "groter dan 0",
                 ),
-                Rule(
-                    lambda g: g.ExpectColumnValuesToMatchRegex(column="n", regex=INTEGER_REGEX),
-                    n_col,
-                    "aantal respondenten (n) moet een geheel getal zijn",
-                    waarde="n",
-                ),
-                Rule(
-                    lambda g: g.ExpectColumnValuesToBeBetween(column="n_getal", min_value=1),
-                    n_col,
-                    "aantal respondenten (n) moet groter dan 0 zijn",
-                    waarde="n",
-                ),
-                Rule(
-                    lambda g: g.ExpectColumnValuesToNotBeNull(
-                        column="sd", row_condition=where("variabele", "in", need_sd)
-                    ),
+                *_survey_rules(
+                    "sd",
                     sd_col,
-                    "standaarddeviatie (sd) is verplicht bij een gemiddelde",
-                    waarde="sd",
-                ),
-                Rule(
-                    lambda g: g.ExpectColumnValuesToMatchRegex(column="sd", regex=NUMBER_REGEX),
-                    sd_col,
-                    "standaarddeviatie (sd) moet een getal zijn",
-                    waarde="sd",
-                ),
-                Rule(
-                    lambda g: g.ExpectColumnValuesToBeBetween(column="sd_getal", min_value=0),
-                    sd_col,
-                    "standaarddeviatie (sd) mag niet negatief zijn",
-                    waarde="sd",
+                    need_sd,
+                    NUMBER_REGEX,
+                    0,
+                    "standaarddeviatie (sd)",
+                    "verplicht bij een gemiddelde",
+                    "een getal",
+                    "niet negatief",
                 ),
             ],
         )
@@ -897,6 +879,42 @@ def _partner_frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> li
         )
     )
     return frames
+
+
+def _survey_rules(
+    column: str,
+    delivered: str,
+    required_for: list[str],
+    regex: str,
+    minimum: float,
+    name: str,
+    when: str,
+    kind: str,
+    bound: str,
+) -> list[Rule]:
+    """n and sd of survey rows: present where the registry requires it, a number of the right kind, in range."""
+    return [
+        Rule(
+            lambda g: g.ExpectColumnValuesToNotBeNull(
+                column=column, row_condition=where("variabele", "in", required_for)
+            ),
+            delivered,
+            f"{name} is {when}",
+            waarde=column,
+        ),
+        Rule(
+            lambda g: g.ExpectColumnValuesToMatchRegex(column=column, regex=regex),
+            delivered,
+            f"{name} moet {kind} zijn",
+            waarde=column,
+        ),
+        Rule(
+            lambda g: g.ExpectColumnValuesToBeBetween(column=f"{column}_getal", min_value=minimum),
+            delivered,
+            f"{name} moet {bound} zijn" if bound != "niet negatief" else f"{name} mag niet negatief zijn",
+            waarde=column,
+        ),
+    ]
 
 
 def partner_label(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> str:

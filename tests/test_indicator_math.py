@@ -29,28 +29,27 @@ def golden_db() -> Path:
     return db
 
 
-def score_row(indicator: str, area: str, year: int) -> dict:
+def one_row(sql: str, params: list) -> dict:
     with duckdb.connect(str(golden_db()), read_only=True) as con:
-        cur = con.execute(
-            "SELECT * FROM marts.fct_indicator_scores WHERE indicator = ? AND gebied_code = ? AND jaar = ?",
-            [indicator, area, year],
-        )
+        cur = con.execute(sql, params)
         names = [d[0] for d in cur.description]
         row = cur.fetchone()
-    assert row is not None, (indicator, area, year)
+    assert row is not None, (sql, params)
     return dict(zip(names, row, strict=True))
+
+
+def score_row(indicator: str, area: str, year: int) -> dict:
+    return one_row(
+        "SELECT * FROM marts.fct_indicator_scores WHERE indicator = ? AND gebied_code = ? AND jaar = ?",
+        [indicator, area, year],
+    )
 
 
 def composite(area: str, year: int, group: str = "totaal") -> dict:
-    with duckdb.connect(str(golden_db()), read_only=True) as con:
-        cur = con.execute(
-            "SELECT * FROM marts.fct_composites WHERE gebied_code = ? AND jaar = ? AND groep = ?",
-            [area, year, group],
-        )
-        names = [d[0] for d in cur.description]
-        row = cur.fetchone()
-    assert row is not None, (area, year, group)
-    return dict(zip(names, row, strict=True))
+    return one_row(
+        "SELECT * FROM marts.fct_composites WHERE gebied_code = ? AND jaar = ? AND groep = ?",
+        [area, year, group],
+    )
 
 
 def approx(x: float, rel: float = 1e-6):
