@@ -76,7 +76,7 @@ def is_demo() -> bool:
 def loads() -> pd.DataFrame:
     return query("""
         SELECT load_id, bestand, bron, variant, partner, rijen, rijen_geladen, status, gebruiker,
-               gestart, klaar, sha256, kopie, pad,
+               gestart, klaar, sha256, kopie, pad, opmerking,
                CAST(json_extract(validatie, '$.verwachtingen') AS INTEGER) AS verwachtingen,
                CAST(json_extract(validatie, '$.mislukt') AS INTEGER) AS mislukt,
                CAST(json_extract(validatie, '$.fouten') AS INTEGER) AS fouten,

@@ -109,3 +109,15 @@ def test_new_load_is_visible_after_rerun(monkeypatch, tmp_path):
     assert load_files([extra], db)[0].status == "geladen"
     at.run()
     assert {m.label: m.value for m in at.metric}["Geladen leveringen"] == "9"
+
+
+def test_a_skipped_reload_is_listed_as_already_loaded(monkeypatch, tmp_path):
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(demo_db(), db)
+    from dashboard_support import DEMO
+
+    again = load_files([DEMO / "welzijn_2017-2025.csv"], db)[0]
+    assert again.status == "overgeslagen"
+    at = _run(db, monkeypatch)
+    assert _table(at, "SHA-256")["Status"].iloc[0] == "al geladen"
+    assert any("dezelfde inhoud als een eerder geladen bestand" in i.value for i in at.info)

@@ -10,7 +10,7 @@ from dashboard import format as fmt
 from dashboard import queries
 
 PERIODS_PER_YEAR = {"maand": 12, "kwartaal": 4, "halfjaar": 2, "jaar": 1}
-STATUS_LABEL = {"geladen": "geladen", "afgewezen": "afgewezen"}
+STATUS_LABEL = {"geladen": "geladen", "afgewezen": "afgewezen", "overgeslagen": "al geladen"}
 
 st.title("Gegevens")
 st.caption("Welke bestanden zijn geladen, wat vond de controle, en welke bron dekt welke wijk en welk jaar?")
@@ -69,17 +69,24 @@ if row["status"] == "geladen":
         f"(bron {row['bron']}, partner {row['partner']}).",
         icon=":material/check_circle:",
     )
+elif row["status"] == "overgeslagen":
+    st.info(
+        f"**{row['bestand']}** had dezelfde inhoud als een eerder geladen bestand ({row['opmerking']}); er is "
+        "niets gewijzigd.",
+        icon=":material/content_copy:",
+    )
 else:
     st.error(
         f"Afgewezen: **{row['bestand']}** bevat {fmt.getal(row['fouten'])} fout(en). Er is niets geladen; "
         "verbeter het bestand en lever het opnieuw aan.",
         icon=":material/error:",
     )
-st.markdown(
-    f"Controles: **{fmt.getal(row['verwachtingen'])}** regels getoetst, **{fmt.getal(row['mislukt'])}** niet "
-    f"gehaald. Bestand: `{row['bestand']}`, SHA-256 `{row['sha256']}`, geladen door {row['gebruiker']} op "
-    f"{fmt.datum_tijd(row['klaar'])}."
-)
+if row["status"] != "overgeslagen":
+    st.markdown(
+        f"Controles: **{fmt.getal(row['verwachtingen'])}** regels getoetst, **{fmt.getal(row['mislukt'])}** niet "
+        f"gehaald. Bestand: `{row['bestand']}`, SHA-256 `{row['sha256']}`, geladen door {row['gebruiker']} op "
+        f"{fmt.datum_tijd(row['klaar'])}."
+    )
 messages = queries.load_messages(int(load_id))
 if not messages.empty:
     st.markdown("**Meldingen**")
