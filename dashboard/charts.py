@@ -63,24 +63,26 @@ def verdict_matrix(
     """
     order = list(VERDICT_COLOURS)
     code = {v: i for i, v in enumerate(order)}
-    cells = df.set_index(["gebied_code", "groep"])
+    cells = df.dropna(subset=["score"]).drop_duplicates(["gebied_code", "groep"])
+    frame = cells.pivot(index="gebied_code", columns="groep").reindex(index=rows)
     z, text, hover = [], [], []
     for r in rows:
         zr, tr, hr = [], [], []
         for c in columns:
-            if (r, c) in cells.index and not pd.isna(cells.loc[(r, c), "score"]):
-                row = cells.loc[(r, c)]
-                verdict = row["verandering"]
-                zr.append(code[verdict])
-                tr.append(fmt.getal(row["score"]))
-                hr.append(
-                    f"{row_labels[r]} · {column_labels[c]}<br>score {fmt.getal(row['score'])} "
-                    f"(95%-interval {fmt.getal(row['ci_laag'])} – {fmt.getal(row['ci_hoog'])})<br>{verdict}"
-                )
-            else:
+            score = frame.at[r, ("score", c)] if ("score", c) in frame.columns else float("nan")
+            if pd.isna(score):
                 zr.append(code["geen data"])
                 tr.append("–")
                 hr.append(f"{row_labels[r]} · {column_labels[c]}<br>geen data")
+                continue
+            verdict = frame.at[r, ("verandering", c)]
+            zr.append(code[verdict])
+            tr.append(fmt.getal(score))
+            hr.append(
+                f"{row_labels[r]} · {column_labels[c]}<br>score {fmt.getal(score)} (95%-interval "
+                f"{fmt.getal(frame.at[r, ('ci_laag', c)])} – {fmt.getal(frame.at[r, ('ci_hoog', c)])})"
+                f"<br>{verdict}"
+            )
         z.append(zr)
         text.append(tr)
         hover.append(hr)
@@ -164,37 +166,55 @@ def choropleth(
         geometries = [json.loads(g) for g in df["geometrie"]]
         lats = [pt[1] for g in geometries for ring in _rings(g) for pt in ring]
         scale = math.cos(math.radians(sum(lats) / len(lats))) if lats else 1
-        for geom, v, text in zip(geometries, values, texts, strict=True):
-            colour = (
-                "#FFFFFF"
-                if pd.isna(v)
-                else sample_colorscale(colourscale, [min(1, max(0, (v - lo) / span))])[0]
+        # One filled trace per colour step (rings separated by None), not one per area: a gemeente with
+        # hundreds of buurten stays a handful of traces. Hover comes from one marker per area at its centre.
+        steps = 20
+        by_colour: dict[str, tuple[list, list]] = {}
+        centres = []
+        for geom, v in zip(geometries, values, strict=True):
+            level = None if pd.isna(v) else round(min(1, max(0, (v - lo) / span)) * steps) / steps
+            colour = "#FFFFFF" if level is None else sample_colorscale(colourscale, [level])[0]
+            xs, ys = by_colour.setdefault(colour, ([], []))
+            rings = _rings(geom)
+            for ring in rings:
+                xs.extend([pt[0] * scale for pt in ring] + [None])
+                ys.extend([pt[1] for pt in ring] + [None])
+            ring = max(rings, key=len, default=None)
+            centres.append(
+                (sum(p[0] for p in ring) / len(ring) * scale, sum(p[1] for p in ring) / len(ring))
+                if ring
+                else (None, None)
             )
-            for ring in _rings(geom):
-                fig.add_trace(
-                    go.Scatter(
-                        x=[pt[0] * scale for pt in ring],
-                        y=[pt[1] for pt in ring],
-                        mode="lines",
-                        fill="toself",
-                        fillcolor=colour,
-                        line={"color": "white", "width": 1},
-                        hoveron="fills",
-                        text=text,
-                        hoverinfo="text",
-                        showlegend=False,
-                    )
+        for colour, (xs, ys) in by_colour.items():
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=colour,
+                    line={"color": "white", "width": 1},
+                    hoverinfo="skip",
+                    showlegend=False,
                 )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=[c[0] for c in centres],
+                y=[c[1] for c in centres],
+                mode="markers",
+                marker={"size": 14, "opacity": 0},
+                text=texts,
+                hoverinfo="text",
+                showlegend=False,
+                name="gebieden",
+            )
+        )
         if len(df) <= 20:  # names on the map when they fit
-            for geom, name in zip(geometries, df[hover], strict=True):
-                ring = max(_rings(geom), key=len, default=None)
-                if ring:
+            for (x, y), name in zip(centres, df[hover], strict=True):
+                if x is not None:
                     fig.add_annotation(
-                        x=sum(p[0] for p in ring) / len(ring) * scale,
-                        y=sum(p[1] for p in ring) / len(ring),
-                        text=name,
-                        showarrow=False,
-                        font={"size": 10, "color": "#262730"},
+                        x=x, y=y, text=name, showarrow=False, font={"size": 10, "color": "#262730"}
                     )
         title = None
     else:

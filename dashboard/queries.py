@@ -141,10 +141,6 @@ def coverage() -> pd.DataFrame:
     """)
 
 
-def wijken() -> pd.DataFrame:
-    return query("SELECT gebied_code, gebied_naam FROM marts.dim_gebied WHERE niveau = 'wijk' ORDER BY 1")
-
-
 # ------------------------------------------------------------------------------------------ shared
 
 
@@ -182,45 +178,65 @@ def indicators_catalogue() -> pd.DataFrame:
     return query("SELECT * FROM marts.dim_indicator ORDER BY thema, indicator")
 
 
-def areas(niveau: str) -> pd.DataFrame:
+# Every list of areas is scoped to one gemeente: the monitor is the municipality's own, and a national
+# database (all ~13,000 buurten) must not put 3,300 wijken in one stuurgroep matrix. `IN_GEMEENTE` matches
+# the gemeente part of a CBS code (GM0597 / WK059701 / BU05970100 -> 0597).
+IN_GEMEENTE = "substr({col}, 3, 4) = substr(?, 3, 4)"
+
+
+def _in(col: str) -> str:
+    return IN_GEMEENTE.format(col=col)
+
+
+def gemeenten() -> pd.DataFrame:
+    """Gemeenten that have indicator results, the most complete first."""
+    return query("""
+        SELECT g.gebied_code, g.gebied_naam, count(c.gebied_code) AS resultaten
+        FROM marts.dim_gebied AS g
+        LEFT JOIN marts.fct_composites AS c ON c.gebied_code = g.gebied_code AND c.groep = 'totaal'
+        WHERE g.niveau = 'gemeente'
+        GROUP BY ALL
+        ORDER BY resultaten DESC, g.gebied_code
+    """)
+
+
+def areas(niveau: str, gemeente: str) -> pd.DataFrame:
     return query(
         "SELECT gebied_code, gebied_naam, wijk_code, gemeente_code, geometrie FROM marts.dim_gebied "
-        "WHERE niveau = ? ORDER BY gebied_code",
+        f"WHERE niveau = ? AND {_in('gebied_code')} ORDER BY gebied_code",
         niveau,
+        gemeente,
     )
-
-
-def gemeente() -> pd.DataFrame:
-    return query("SELECT gebied_code, gebied_naam FROM marts.dim_gebied WHERE niveau = 'gemeente' ORDER BY 1")
 
 
 # ------------------------------------------------------------------------------------------ stuurgroep
 
 
-def composites(niveau: str, jaar: int, groepen: list[str]) -> pd.DataFrame:
+def composites(niveau: str, jaar: int, groepen: list[str], gemeente: str) -> pd.DataFrame:
     """Composite scores of the given groups for every area of a level in one year."""
     return query(
-        """
+        f"""
         SELECT c.gebied_code, g.gebied_naam, c.groep, c.groep_type, c.score, c.ci_laag, c.ci_hoog, c.verandering,
                c.dekking, c.indicatoren
         FROM marts.fct_composites AS c
         JOIN marts.dim_gebied AS g USING (gebied_code)
-        WHERE c.niveau = ? AND c.jaar = ? AND list_contains(?, c.groep)
+        WHERE c.niveau = ? AND c.jaar = ? AND list_contains(?, c.groep) AND {_in("c.gebied_code")}
         ORDER BY c.gebied_code
     """,
         niveau,
         jaar,
         groepen,
+        gemeente,
     )
 
 
-def target_status(niveau: str, jaar: int, doeljaar: int, groep: str) -> pd.DataFrame:
+def target_status(niveau: str, jaar: int, doeljaar: int, groep: str, gemeente: str) -> pd.DataFrame:
     """Per area of a level: the status of 'doeljaar >= basisjaar' as of `jaar`, by the engine's rule
     (macro wm_doelstatus), for any target year; areas without a composite are 'geen data'."""
     return query(
-        """
+        f"""
         WITH c AS (
-            SELECT * FROM marts.fct_composites WHERE niveau = ? AND groep = ?
+            SELECT * FROM marts.fct_composites WHERE niveau = ? AND groep = ? AND {_in("gebied_code")}
         ),
         doel AS (
             SELECT gebied_code, score AS doel_score, verandering AS doel_verandering FROM c WHERE jaar = ?
@@ -232,11 +248,12 @@ def target_status(niveau: str, jaar: int, doeljaar: int, groep: str) -> pd.DataF
         FROM marts.dim_gebied AS g
         LEFT JOIN c ON c.gebied_code = g.gebied_code AND c.jaar = ?
         LEFT JOIN doel AS d ON d.gebied_code = g.gebied_code
-        WHERE g.niveau = ?
+        WHERE g.niveau = ? AND {_in("g.gebied_code")}
         ORDER BY g.gebied_code
     """,
         niveau,
         groep,
+        gemeente,
         doeljaar,
         doeljaar,
         doeljaar,
@@ -244,36 +261,39 @@ def target_status(niveau: str, jaar: int, doeljaar: int, groep: str) -> pd.DataF
         doeljaar,
         jaar,
         niveau,
+        gemeente,
     )
 
 
-def composite_trend(niveau: str, groep: str) -> pd.DataFrame:
+def composite_trend(niveau: str, groep: str, gemeente: str) -> pd.DataFrame:
     return query(
-        """
+        f"""
         SELECT c.gebied_code, g.gebied_naam, c.jaar, c.score, c.ci_laag, c.ci_hoog
         FROM marts.fct_composites AS c
         JOIN marts.dim_gebied AS g USING (gebied_code)
-        WHERE c.niveau = ? AND c.groep = ?
+        WHERE c.niveau = ? AND c.groep = ? AND {_in("c.gebied_code")}
         ORDER BY c.gebied_code, c.jaar
     """,
         niveau,
         groep,
+        gemeente,
     )
 
 
-def worst_indicators(niveau: str, jaar: int, per_area: int = 2) -> pd.DataFrame:
+def worst_indicators(niveau: str, jaar: int, gemeente: str, per_area: int = 2) -> pd.DataFrame:
     """Per area the indicators with the lowest scores in a year (for 'Aandacht nodig')."""
     return query(
-        """
+        f"""
         SELECT s.gebied_code, s.indicator, i.titel, s.score, s.verandering
         FROM marts.fct_indicator_scores AS s
         JOIN marts.dim_indicator AS i USING (indicator)
-        WHERE s.niveau = ? AND s.jaar = ? AND s.score IS NOT NULL AND i.gewicht > 0
+        WHERE s.niveau = ? AND s.jaar = ? AND s.score IS NOT NULL AND i.gewicht > 0 AND {_in("s.gebied_code")}
         QUALIFY row_number() OVER (PARTITION BY s.gebied_code ORDER BY s.score, s.indicator) <= ?
         ORDER BY s.gebied_code, s.score
     """,
         niveau,
         jaar,
+        gemeente,
         per_area,
     )
 
@@ -299,19 +319,20 @@ def indicator_series(gebied_codes: list[str], indicator: str | None = None) -> p
     )
 
 
-def indicator_level(indicator: str, niveau: str) -> pd.DataFrame:
-    """One indicator for every area of a level, every year, with names and geometry."""
+def indicator_level(indicator: str, niveau: str, gemeente: str) -> pd.DataFrame:
+    """One indicator for every area of a level in a gemeente, every year, with names and geometry."""
     return query(
-        """
+        f"""
         SELECT s.gebied_code, g.gebied_naam, g.geometrie, s.jaar, s.waarde, s.teller, s.noemer, s.n, s.ci_laag,
                s.ci_hoog, s.basiswaarde, s.score, s.verandering, s.onderdrukt, s.opmerking, s.load_ids
         FROM marts.fct_indicator_scores AS s
         JOIN marts.dim_gebied AS g USING (gebied_code)
-        WHERE s.indicator = ? AND s.niveau = ?
+        WHERE s.indicator = ? AND s.niveau = ? AND {_in("s.gebied_code")}
         ORDER BY s.gebied_code, s.jaar
     """,
         indicator,
         niveau,
+        gemeente,
     )
 
 
@@ -328,24 +349,25 @@ def loads_by_id(load_ids: list[int]) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ regiegroep
 
 
-def latest_month() -> tuple[int, int] | None:
-    df = query("SELECT max(periode) AS p FROM marts.fct_hotspots")
+def latest_month(gemeente: str) -> tuple[int, int] | None:
+    df = query(f"SELECT max(periode) AS p FROM marts.fct_hotspots WHERE {_in('gebied_code')}", gemeente)
     if df.empty or pd.isna(df["p"].iloc[0]):
         return None
     p = pd.Timestamp(df["p"].iloc[0])
     return p.year, p.month
 
 
-def recent_vs_earlier(maanden: int, tot: tuple[int, int]) -> pd.DataFrame:
+def recent_vs_earlier(maanden: int, tot: tuple[int, int], gemeente: str) -> pd.DataFrame:
     """Per wijk and watched series: the sum of the last `maanden` months up to `tot` against the mean of the
     same months in the previous three years."""
     year, month = tot
     end = year * 12 + month - 1
     return query(
-        """
+        f"""
         WITH m AS (
             SELECT wijk_code, reeks, jaar, maand, aantal, jaar * 12 + maand - 1 AS nr
             FROM marts.fct_hotspots
+            WHERE {_in("gebied_code")}
         ),
         recent AS (
             SELECT wijk_code, reeks, sum(aantal) AS recent FROM m WHERE nr BETWEEN ? - ? + 1 AND ? GROUP BY ALL
@@ -360,6 +382,7 @@ def recent_vs_earlier(maanden: int, tot: tuple[int, int]) -> pd.DataFrame:
         LEFT JOIN marts.dim_gebied AS g ON g.gebied_code = r.wijk_code
         ORDER BY r.reeks, r.wijk_code
     """,
+        gemeente,
         end,
         maanden,
         end,
@@ -369,28 +392,34 @@ def recent_vs_earlier(maanden: int, tot: tuple[int, int]) -> pd.DataFrame:
     )
 
 
-def hotspot_signals(van: tuple[int, int], tot: tuple[int, int]) -> pd.DataFrame:
+def hotspot_signals(van: tuple[int, int], tot: tuple[int, int], gemeente: str) -> pd.DataFrame:
     return query(
-        """
+        f"""
         SELECT h.gebied_code, g.gebied_naam, h.wijk_code, w.gebied_naam AS wijk_naam, h.bron, h.variabele, h.reeks,
                h.periode, h.aantal, h.verwacht, h.p_waarde, g.geometrie
         FROM marts.fct_hotspots AS h
         JOIN marts.dim_gebied AS g USING (gebied_code)
         LEFT JOIN marts.dim_gebied AS w ON w.gebied_code = h.wijk_code
-        WHERE h.signaal AND h.periode BETWEEN make_date(?, ?, 1) AND make_date(?, ?, 1)
+        WHERE h.signaal AND h.periode BETWEEN make_date(?, ?, 1) AND make_date(?, ?, 1) AND {_in("h.gebied_code")}
         ORDER BY h.p_waarde, h.periode DESC
     """,
         van[0],
         van[1],
         tot[0],
         tot[1],
+        gemeente,
     )
 
 
-def hotspot_tests_per_month() -> int:
+def hotspot_tests_per_month(gemeente: str) -> int:
     df = query(
-        "SELECT count(*) AS n FROM marts.fct_hotspots WHERE p_waarde IS NOT NULL "
-        "AND periode = (SELECT max(periode) FROM marts.fct_hotspots)"
+        f"""
+        SELECT count(*) AS n FROM marts.fct_hotspots
+        WHERE p_waarde IS NOT NULL AND {_in("gebied_code")}
+          AND periode = (SELECT max(periode) FROM marts.fct_hotspots WHERE {_in("gebied_code")})
+    """,
+        gemeente,
+        gemeente,
     )
     return int(df["n"].iloc[0]) if not df.empty else 0
 
@@ -407,19 +436,20 @@ def hotspot_history(gebied_code: str, variabele: str, vanaf_jaar: int) -> pd.Dat
     )
 
 
-def changed_since_previous(niveau: str) -> pd.DataFrame:
+def changed_since_previous(niveau: str, gemeente: str) -> pd.DataFrame:
     """Indicators whose latest value differs significantly from the previous measurement."""
     return query(
-        """
+        f"""
         SELECT v.gebied_code, g.gebied_naam, v.indicator, i.titel, i.eenheid, v.jaar, v.vorig_jaar, v.waarde,
                v.vorige_waarde, v.verandering, v.z, v.onderdrukt
         FROM marts.fct_indicator_vorige AS v
         JOIN marts.dim_indicator AS i USING (indicator)
         JOIN marts.dim_gebied AS g USING (gebied_code)
-        WHERE v.niveau = ? AND v.verandering <> 'gelijk'
+        WHERE v.niveau = ? AND v.verandering <> 'gelijk' AND {_in("v.gebied_code")}
         QUALIFY v.jaar = max(v.jaar) OVER (PARTITION BY v.indicator, v.gebied_code)
             AND v.jaar = max(v.jaar) OVER (PARTITION BY v.indicator)
         ORDER BY abs(v.z) DESC
     """,
         niveau,
+        gemeente,
     )

@@ -58,3 +58,13 @@ def source_link(load_ids: Sequence[int] | None = None) -> None:
         icon=":material/database:",
         query_params=params,
     )
+
+
+def gemeente() -> str:
+    """The gemeente the page is about: chosen in the sidebar when the database holds more than one."""
+    df = queries.gemeenten()
+    codes = list(df["gebied_code"])
+    if len(codes) <= 1:
+        return codes[0] if codes else "GM0000"
+    names = dict(zip(df["gebied_code"], df["gebied_naam"], strict=True))
+    return select(st.sidebar, "Gemeente", codes, "gemeente", format_func=lambda c: f"{names[c]} ({c})")

@@ -64,7 +64,10 @@ def test_stuurgroep_headline_matrix_map_and_attention(monkeypatch):
     worse_row = heat["y"].index("Molenwijk")
     assert heat["customdata"][worse_row][0].endswith("slechter")  # the designed worsening wijk
     assert heat["text"][worse_row][0] == "81"
-    assert len([t for t in kaart["data"] if t.get("fill") == "toself"]) == 12  # one polygon per wijk
+    polygons = [t for t in kaart["data"] if t.get("fill") == "toself"]
+    assert sum(t["x"].count(None) for t in polygons) == 12  # one ring per wijk, grouped by colour
+    areas = next(t for t in kaart["data"] if t.get("name") == "gebieden")
+    assert len(areas["text"]) == 12 and any(t.startswith("Molenwijk") for t in areas["text"])
     assert any(t["name"] == "Molenwijk" for t in trend["data"])
     assert "Molenwijk" in text_of(at)  # in 'Aandacht nodig'
 
@@ -146,3 +149,20 @@ def test_demo_copy_with_an_extra_month(monkeypatch, tmp_path):
     assert load_files([extra], db)[0].status == "geladen"
     at.run()
     assert "januari 2026" in at.caption[0].value
+
+
+def test_pages_are_scoped_to_one_gemeente(monkeypatch, tmp_path):
+    """A database with two gemeenten: the sidebar chooses one; matrices and lists show only its wijken."""
+    from test_indicator_math import FIXTURES
+
+    db = tmp_path / "twee.duckdb"
+    shutil.copyfile(demo_db(), db)
+    assert {r.status for r in load_files([FIXTURES], db)} == {"geladen"}
+    at = run_page(db, monkeypatch, "views/stuurgroep.py")
+    assert at.sidebar.selectbox(key="url_gemeente").value == "GM9999"  # the one with the most results
+    assert at.subheader[0].value.endswith("van de 12 wijken halen in 2023 het niveau van 2019")
+    at.sidebar.selectbox(key="url_gemeente").select("GM0998").run()
+    assert not at.exception
+    assert at.query_params["gemeente"] in ("GM0998", ["GM0998"])
+    assert at.subheader[0].value.endswith("van de 2 wijken halen in 2023 het niveau van 2019")
+    assert charts(at)[0]["data"][0]["y"] == ["WK099801", "WK099802"]  # no names delivered: the codes

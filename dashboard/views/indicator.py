@@ -13,6 +13,7 @@ if not queries.has_indicators():
     state.no_data_message()
     st.stop()
 
+gemeente_code = state.gemeente()
 instellingen = queries.settings()
 basisjaar, doeljaar = int(instellingen["basisjaar"]), int(instellingen["doeljaar"])
 catalogus = queries.indicators_catalogue().set_index("indicator")
@@ -28,7 +29,7 @@ code = state.select(
     default="misdrijven_per_1000_inwoners",
 )
 meta = catalogus.loc[code]
-reeks = queries.indicator_level(code, "wijk")
+reeks = queries.indicator_level(code, "wijk", gemeente_code)
 jaren = sorted(reeks["jaar"].unique().tolist()) or [doeljaar]
 jaar = state.select(keuze[1], "Jaar", jaren, "jaar", default=doeljaar if doeljaar in jaren else max(jaren))
 st.title(meta["titel"])
@@ -62,7 +63,7 @@ if reeks.empty:
     st.stop()
 
 nu = reeks[reeks["jaar"] == jaar]
-gemeente = queries.indicator_level(code, "gemeente")
+gemeente = queries.indicator_level(code, "gemeente", gemeente_code)
 gem_nu = gemeente[gemeente["jaar"] == jaar]
 gem_waarde = (
     float(gem_nu["waarde"].iloc[0]) if not gem_nu.empty and pd.notna(gem_nu["waarde"].iloc[0]) else None

@@ -15,12 +15,16 @@ MENUKAART = Path(__file__).resolve().parents[1] / "content" / "menukaart_woningi
 
 st.title("Wat speelt er nu?")
 
-if not queries.has_indicators() or queries.latest_month() is None:
+if not queries.has_indicators():
+    state.no_data_message()
+    st.stop()
+gemeente = state.gemeente()
+if queries.latest_month(gemeente) is None:
     state.no_data_message()
     st.stop()
 
 instellingen = queries.settings()
-laatste = queries.latest_month()
+laatste = queries.latest_month(gemeente)
 jaar_nu, maand_nu = laatste
 periode_tekst = f"{fmt.MAANDEN[maand_nu - 1]} {jaar_nu}"
 st.caption(f"Meest recente maand met politie- en meldingscijfers: {periode_tekst}.")
@@ -36,7 +40,7 @@ maanden = state.select(
     horizontal=True,
     format_func=lambda m: "laatste maand" if m == 1 else f"laatste {m} maanden",
 )
-recent = queries.recent_vs_earlier(maanden, laatste)
+recent = queries.recent_vs_earlier(maanden, laatste, gemeente)
 if recent.empty:
     st.write("Geen maandcijfers.")
 else:
@@ -77,8 +81,8 @@ st.caption(
     f"Een buurt krijgt een signaal als het aantal in een maand onwaarschijnlijk hoog is ten opzichte van dezelfde "
     f"tijd van het jaar in de {int(instellingen['hotspot_jaren'])} jaar ervoor (Poisson, eenzijdig p < "
     f"{fmt.getal(p_drempel, 3)}) én er minstens {minimum} gevallen zijn. Door toeval verwacht je bij "
-    f"{fmt.getal(queries.hotspot_tests_per_month())} toetsen per maand ongeveer "
-    f"{fmt.getal(queries.hotspot_tests_per_month() * p_drempel, 1)} vals alarm per maand: kijk naar de grootte en "
+    f"{fmt.getal(queries.hotspot_tests_per_month(gemeente))} toetsen per maand ongeveer "
+    f"{fmt.getal(queries.hotspot_tests_per_month(gemeente) * p_drempel, 1)} vals alarm per maand: kijk naar de grootte en "
     "de geschiedenis."
 )
 venster = state.select(
@@ -91,7 +95,7 @@ venster = state.select(
     format_func=lambda m: "de laatste maand" if m == 1 else f"de laatste {m} maanden",
 )
 start_nr = jaar_nu * 12 + maand_nu - venster
-signalen = queries.hotspot_signals((start_nr // 12, start_nr % 12 + 1), laatste)
+signalen = queries.hotspot_signals((start_nr // 12, start_nr % 12 + 1), laatste, gemeente)
 if signalen.empty:
     st.success("Geen signalen in deze periode.", icon=":material/check_circle:")
 else:
@@ -115,7 +119,7 @@ else:
         hide_index=True,
         width="stretch",
     )
-    buurten = queries.areas("buurt")
+    buurten = queries.areas("buurt", gemeente)
     per_buurt = signalen.groupby("gebied_code").size().rename("signalen").reset_index()
     kaart = buurten.merge(per_buurt, on="gebied_code", how="left").fillna({"signalen": 0})
     fig, alt = charts.choropleth(
@@ -161,7 +165,7 @@ else:
 
 # ------------------------------------------------------------------------------------------ changes
 st.subheader("Aantoonbaar veranderd sinds de vorige meting")
-veranderd = queries.changed_since_previous("wijk")
+veranderd = queries.changed_since_previous("wijk", gemeente)
 if veranderd.empty:
     st.write("Geen indicator is aantoonbaar veranderd sinds de vorige meting.")
 else:

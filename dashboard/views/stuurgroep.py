@@ -14,6 +14,7 @@ if not queries.has_indicators():
     state.no_data_message()
     st.stop()
 
+gemeente = state.gemeente()
 instellingen = queries.settings()
 basisjaar, standaard_doeljaar = int(instellingen["basisjaar"]), int(instellingen["doeljaar"])
 jaren = queries.composite_years()
@@ -66,9 +67,9 @@ groep_label = ("samengestelde score" if thema == "alle" else f"thema {thema_tite
     "" if soort == "beide" else f" ({soort})"
 )
 
-wijken = queries.areas("wijk")
+wijken = queries.areas("wijk", gemeente)
 wijk_namen = dict(zip(wijken["gebied_code"], wijken["gebied_naam"], strict=True))
-status = queries.target_status("wijk", jaar, doeljaar, groep)
+status = queries.target_status("wijk", jaar, doeljaar, groep, gemeente)
 voor_doeljaar = jaar < doeljaar
 goed = {"gehaald", "op koers"}
 
@@ -96,7 +97,7 @@ if telling.get("geen data", 0):
 
 per_thema = []
 for code, titel in [("alle", "Samengesteld"), *thema_titels.items()]:
-    s = queries.target_status("wijk", jaar, doeljaar, groep_voor(code))
+    s = queries.target_status("wijk", jaar, doeljaar, groep_voor(code), gemeente)
     per_thema.append(
         {
             "Thema": titel,
@@ -121,7 +122,7 @@ if soort == "beide":
 else:
     matrix_groepen = [soort, *[f"{t}/{soort}" for t in themas["thema"]]]
     labels = {soort: f"Samengesteld ({soort})", **{f"{t}/{soort}": thema_titels[t] for t in themas["thema"]}}
-matrix = queries.composites("wijk", jaar, matrix_groepen)
+matrix = queries.composites("wijk", jaar, matrix_groepen, gemeente)
 fig, alt = charts.verdict_matrix(matrix, list(wijken["gebied_code"]), matrix_groepen, wijk_namen, labels)
 st.plotly_chart(fig, key="matrix", config={"displayModeBar": False}, alt=alt)
 st.caption(alt)
@@ -143,7 +144,9 @@ niveau = state.select(
 if niveau == "wijk":
     kaart = status.rename(columns={"score": "waarde"})
 else:
-    kaart = queries.target_status("buurt", jaar, doeljaar, groep).rename(columns={"score": "waarde"})
+    kaart = queries.target_status("buurt", jaar, doeljaar, groep, gemeente).rename(
+        columns={"score": "waarde"}
+    )
     st.caption("Buurten hebben alleen cijfers (objectief): de bewonersenquête wordt per wijk gehouden.")
 fig, alt = charts.choropleth(kaart, "waarde", "score")
 st.plotly_chart(fig, key="kaart", config={"displayModeBar": False}, alt=alt)
@@ -151,7 +154,7 @@ st.caption(alt)
 
 # ------------------------------------------------------------------------------------------ trend
 st.subheader(f"Ontwikkeling sinds {basisjaar}")
-trend = queries.composite_trend("wijk", groep)
+trend = queries.composite_trend("wijk", groep, gemeente)
 trend = trend[trend["jaar"] >= basisjaar].rename(columns={"gebied_naam": "wijk"})
 gekozen = st.selectbox("Markeer een wijk", ["geen", *wijk_namen.values()], key="markeer")
 fig, alt = charts.trend(
@@ -175,7 +178,7 @@ zorg = status[status["status"].isin({"niet gehaald", "uit koers", "risico"})]
 if zorg.empty:
     st.success("Geen wijk mist het doel of loopt risico.", icon=":material/check_circle:")
 else:
-    slechtste = queries.worst_indicators("wijk", jaar)
+    slechtste = queries.worst_indicators("wijk", jaar, gemeente)
     for r in zorg.sort_values("score").itertuples():
         items = slechtste[slechtste["gebied_code"] == r.gebied_code]
         uitleg = "; ".join(

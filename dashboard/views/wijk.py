@@ -13,9 +13,10 @@ if not queries.has_indicators():
     state.no_data_message()
     st.stop()
 
+gemeente_code = state.gemeente()
 instellingen = queries.settings()
 basisjaar, doeljaar = int(instellingen["basisjaar"]), int(instellingen["doeljaar"])
-wijken = queries.areas("wijk")
+wijken = queries.areas("wijk", gemeente_code)
 namen = dict(zip(wijken["gebied_code"], wijken["gebied_naam"], strict=True))
 jaren = [y for y in queries.composite_years() if y >= basisjaar]
 
@@ -24,15 +25,15 @@ wijk = state.select(keuze[0], "Wijk", list(namen), "wijk", format_func=namen.get
 jaar = state.select(keuze[1], "Jaar", jaren, "jaar", default=doeljaar if doeljaar in jaren else max(jaren))
 st.title(namen[wijk])
 
-gemeente = queries.gemeente()
-gemeente_code = gemeente["gebied_code"].iloc[0] if not gemeente.empty else None
-reeksen = queries.indicator_series([wijk] + ([gemeente_code] if gemeente_code else []))
+reeksen = queries.indicator_series([wijk, gemeente_code])
 catalogus = queries.indicators_catalogue().set_index("indicator")
 eigen = reeksen[reeksen["gebied_code"] == wijk]
 dit_jaar = eigen[eigen["jaar"] == jaar].set_index("indicator")
 
-status = queries.target_status("wijk", jaar, doeljaar, "totaal").set_index("gebied_code").loc[wijk]
-samengesteld = queries.composites("wijk", jaar, ["totaal", "objectief", "subjectief"])
+status = (
+    queries.target_status("wijk", jaar, doeljaar, "totaal", gemeente_code).set_index("gebied_code").loc[wijk]
+)
+samengesteld = queries.composites("wijk", jaar, ["totaal", "objectief", "subjectief"], gemeente_code)
 samengesteld = samengesteld[samengesteld["gebied_code"] == wijk].set_index("groep")
 c = st.columns(4)
 if "totaal" in samengesteld.index:
@@ -102,7 +103,7 @@ for thema, groep in catalogus[catalogus["gewicht"] > 0].groupby("thema_titel", s
 
 # ------------------------------------------------------------------------------------------ buurten
 st.subheader("De buurten in deze wijk")
-buurten = queries.areas("buurt")
+buurten = queries.areas("buurt", gemeente_code)
 buurten = buurten[buurten["wijk_code"] == wijk]
 if buurten.empty:
     st.write("Geen buurten bekend.")
