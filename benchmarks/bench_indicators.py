@@ -1,17 +1,18 @@
 """Indicator benchmark at national scale: rebuild all indicator marts in DuckDB, and the same in plain pandas.
 
-Generates, into a DuckDB file in a work directory (default ``benchmarks/out/``, git-ignored), the STAGING layer
-of a national-scale Wijkmonitor database directly with DuckDB SQL (no CSV parsing: loading is benchmarked by
-``bench_load.py``):
+Generates the STAGING layer of a national-scale Wijkmonitor database directly with DuckDB SQL, into a DuckDB
+file in a work directory (default ``benchmarks/out/``, git-ignored); no CSV parsing, loading is benchmarked
+by ``bench_load.py``:
 
 * ~340 gemeenten, ~3,300 wijken, ~13,000 buurten (CBS-style nested codes BU<gm:4><wk:2><bu:2>);
-* ``stg_politie__misdrijven``: every buurt x crime code x month 2017-01 .. 2025-12 (``--codes all``: the 59
-  codes of ``etl/registry/soort_misdrijf.yaml``, ~83 M rows; ``--codes catalogue``: only the codes the indicator
-  catalogue uses, indicators and hotspot series, 0.0.0 included: 11 codes, ~15 M rows); ~0.05 % of the counts
-  not published (NULL), 0.2 % of the months a sudden local rise (4x), so that hotspots fire;
+* ``stg_politie__misdrijven``: every buurt x crime code x month 2017-01 .. 2025-12. ``--codes catalogue``
+  (default): the codes the catalogue uses (indicators and hotspot series, 0.0.0 included: 11 codes, ~15 M
+  rows); ``--codes all``: the 59 codes of ``etl/registry/soort_misdrijf.yaml`` (~83 M rows), for which the
+  pandas comparison does not fit in memory (it is skipped unless ``--force-pandas``). ~0.05 % of the counts
+  are not published (NULL), 0.2 % of the months have a sudden local rise (4x), so that hotspots fire;
 * ``stg_partner__waarnemingen``: corporatie half-yearly per buurt (85 % of the buurten have corporation
-  housing), gemeente monthly per buurt, welzijn quarterly per wijk, enquete per wijk in 2017/2019/2021/2023/2025
-  with n and sd (~5 % of the wijken miss a survey year); ~0.05 % of the flow values missing;
+  housing), gemeente monthly per buurt, welzijn quarterly per wijk, enquete per wijk in 2017, 2019, 2021,
+  2023 and 2025 with n and sd (~5 % of the wijken miss a survey year); ~0.05 % of the flow values missing;
 * ``stg_bevolking__kerncijfers``: buurt, wijk and gemeente rows for 2017..2024 (2025 not published yet, so the
   2025 rates use the 2024 denominator); 1.5 % of the buurten have no inhabitants, ~1.6 % have households and
   dwellings kept secret (NULL);
@@ -19,29 +20,30 @@ of a national-scale Wijkmonitor database directly with DuckDB SQL (no CSV parsin
   "no uncertainty" path of the scores is exercised);
 * ``stg_gebieden__gebieden``: a code list (no geometry).
 
-The staging tables are created by running the staging models on the empty raw layer (``etl/sql/raw/schema.sql``
-via ``etl.load.ensure_schema`` and ``etl.load.run_models(con, "staging")``), so their columns and types are
-exactly what the SQL models produce; then they are filled with ``INSERT ... BY NAME SELECT`` from ``range()``.
-Pseudo-random numbers come from ``hash(key..., seed)``, not ``random()``/``setseed``: ``random()`` in a
-parallel INSERT is not reproducible, a hash of the row's key is. ``marts.dim_gebied`` (``run_models(con,
-"marts")``) and ``marts.dim_variabele`` are built as ``etl.load.rebuild`` builds them, so only the indicator
-build remains.
+The staging tables are created by running the staging models on the empty raw layer
+(``etl/sql/raw/schema.sql`` via ``etl.load.ensure_schema``, then ``etl.load.run_models(con, "staging")``), so
+their columns and types are exactly what the SQL models produce; then they are filled with ``INSERT ... BY
+NAME SELECT`` from ``range()``. Pseudo-random numbers come from ``hash(key..., seed)``, not
+``random()``/``setseed``: ``random()`` in a parallel INSERT is not reproducible, a hash of the row's key is.
+``marts.dim_gebied`` (``run_models(con, "marts")``) and ``marts.dim_variabele`` are built as
+``etl.load.rebuild`` builds them, so only the indicator build remains.
 
-Then, each in a fresh Python process (peak RSS = that process's own ``ru_maxrss``, measured at the end of the
-timed part):
+Then, each in a fresh Python process (peak RSS = that process's own ``ru_maxrss``, read at the end of the
+timed part; the parent stays small because a spawned child starts from its parent's high-water mark):
 
 1. ``indicators.build_marts(con)`` on the file, ``--repeat`` times, with the connection settings of a write
    session (``etl.db.write_session``: memory limit, insertion order); seconds per model and the median;
-2. the same computation written in plain pandas: the staging tables pulled with ``.df()`` (only the columns
-   the marts read), then groupby / merge / explode, scipy for the exact Poisson intervals; the first run
-   also checks its result against the marts (row counts, 1,000 random rows of ``fct_indicator_scores``, all
-   gemeente-level composites and targets).
+2. the same computation written in plain pandas (``pandas_marts``): the staging tables pulled with ``.df()``
+   (only the columns the marts read), then groupby / merge / merge_asof / explode, scipy for the exact
+   Poisson intervals and the hotspot p-values; the first run also checks its result against the marts: row
+   counts of every mart, 1,000 random rows of ``fct_indicator_scores``, ``fct_indicator_vorige`` and
+   ``fct_hotspots``, and every gemeente row of ``fct_composites`` and ``fct_doelen``.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_indicators.py                       # full scale (several minutes)
-    .venv/bin/python benchmarks/bench_indicators.py --scale 0.1           # quick run
-    .venv/bin/python benchmarks/bench_indicators.py --codes all           # 59 crime codes (~83 M rows)
+    .venv/bin/python benchmarks/bench_indicators.py                       # full scale (~15 minutes)
+    .venv/bin/python benchmarks/bench_indicators.py --scale 0.1 --repeat 1  # quick run
+    .venv/bin/python benchmarks/bench_indicators.py --codes all           # 59 crime codes, DuckDB only
     .venv/bin/python benchmarks/bench_indicators.py --keep                # keep (and reuse) the database
 """
 
@@ -196,7 +198,9 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
     # ---- area division: each gemeente at least one wijk, each wijk at least one buurt, the rest by weight.
     con.execute(f"""
         CREATE TEMP TABLE gm AS
-        SELECT g, 'GM' || lpad(CAST(1 + 5 * g + CAST(hash(1, g, {seed}) % 5 AS INTEGER) AS VARCHAR), 4, '0') AS code,
+        SELECT g,
+               'GM' || lpad(CAST(1 + 5 * g + CAST(hash(1, g, {seed}) % 5 AS INTEGER) AS VARCHAR), 4, '0')
+                   AS code,
                0.25 + 2 * pow({u(2, "g")}, 2) AS w,
                -0.05 + 0.08 * {u(3, "g")} AS trend  -- change of the crime level per year after 2019
         FROM range({n_gm}) AS t(g)""")
@@ -219,8 +223,9 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
             con.execute(f"""
                 CREATE TEMP TABLE wk AS
                 SELECT o.j, o.p AS g,
-                       'WK' || substr(gm.code, 3) || lpad(CAST(row_number() OVER (PARTITION BY o.p ORDER BY o.j)
-                                                             AS VARCHAR), 2, '0') AS code,
+                       'WK' || substr(gm.code, 3)
+                           || lpad(CAST(row_number() OVER (PARTITION BY o.p ORDER BY o.j) AS VARCHAR), 2, '0')
+                           AS code,
                        0.3 + 2 * pow({u(6, "o.j")}, 2) AS w
                 FROM wk_of AS o JOIN gm ON gm.g = o.p""")
     con.execute(f"""
@@ -247,8 +252,8 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
         CREATE TEMP TABLE bu_jaar AS
         WITH b AS (
             SELECT bu.*, y.range AS jaar,
-                   round(inw0 * (1 + groei * (y.range - 2017)) * (1 + 0.01 * ({u(18, "bu.i", "y.range")} - 0.5)))
-                       AS inw
+                   round(inw0 * (1 + groei * (y.range - 2017))
+                         * (1 + 0.01 * ({u(18, "bu.i", "y.range")} - 0.5))) AS inw
             FROM bu CROSS JOIN range({FIRST_YEAR}, {LAST_YEAR + 1}) AS y
         )
         SELECT b.i, b.j, b.g, b.code, b.jaar, b.inw,
@@ -295,7 +300,8 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
                NULL AS vervangen_door
         FROM (
             SELECT bj.i, bj.code, m.jaar, m.maand, m.periode, s.c, s.code AS soort,
-                   (bj.inw / 1000 + 0.1) * bj.hot * bj.f * s.rate / 12 * m.seizoen AS lam, hash(bj.i, s.c, m.k, {seed}) AS h
+                   (bj.inw / 1000 + 0.1) * bj.hot * bj.f * s.rate / 12 * m.seizoen AS lam,
+                   hash(bj.i, s.c, m.k, {seed}) AS h
             FROM bu_jaar AS bj JOIN maanden AS m USING (jaar) CROSS JOIN soorten AS s
         )""")
 
@@ -318,9 +324,10 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
         where = "a.corporatie" if bron == "corporatie" else "true"
         con.execute(f"""
             INSERT INTO staging.stg_partner__waarnemingen BY NAME
-            SELECT '{bron}' AS bron, code AS gebied_code, '{"wijk" if bron == "welzijn" else "buurt"}' AS niveau,
-                   CAST(jaar AS VARCHAR) || '-{letter}' || lpad(CAST(nr AS VARCHAR), {1 if letter else 2}, '0')
-                       AS periode,
+            SELECT '{bron}' AS bron, code AS gebied_code,
+                   '{"wijk" if bron == "welzijn" else "buurt"}' AS niveau,
+                   CAST(jaar AS VARCHAR) || '-{letter}'
+                       || lpad(CAST(nr AS VARCHAR), {1 if letter else 2}, '0') AS periode,
                    jaar, '{ptype}' AS periode_type, nr AS periode_nr, variabele,
                    CASE WHEN soort = 'stroom' AND {missing} THEN NULL
                         WHEN variabele = 'huurwoningen' THEN lam
@@ -352,10 +359,11 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
     noise = " + ".join(u(30 + k, "w.j", "y.range", "s.v") for k in range(4))
     con.execute(f"""
         INSERT INTO staging.stg_partner__waarnemingen BY NAME
-        SELECT 'enquete' AS bron, code AS gebied_code, 'wijk' AS niveau, CAST(jaar AS VARCHAR) AS periode, jaar,
-               'jaar' AS periode_type, 1 AS periode_nr, variabele,
+        SELECT 'enquete' AS bron, code AS gebied_code, 'wijk' AS niveau, CAST(jaar AS VARCHAR) AS periode,
+               jaar, 'jaar' AS periode_type, 1 AS periode_nr, variabele,
                round(greatest(0, least(CASE WHEN sd IS NULL THEN 100 ELSE 10 END,
-                   mu + z * sqrt(3) * CASE WHEN sd IS NULL THEN sqrt(mu * (100 - mu) / n) ELSE sd_w / sqrt(n) END
+                   mu + z * sqrt(3) * CASE WHEN sd IS NULL THEN sqrt(mu * (100 - mu) / n)
+                                           ELSE sd_w / sqrt(n) END
                )), 1) AS waarde,
                n, CASE WHEN sd IS NOT NULL THEN round(sd_w, 2) END AS sd,
                {LOAD_BASE["enquete"]} + jaar - {FIRST_YEAR} AS load_id,
@@ -378,7 +386,8 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
     con.execute(f"""
         INSERT INTO staging.stg_bevolking__kerncijfers BY NAME
         WITH b AS (
-            SELECT bj.code AS gebied_code, 'buurt' AS niveau, bj.jaar, bj.inw, bj.hh, bj.won, bu.g, wk.code AS wk_code
+            SELECT bj.code AS gebied_code, 'buurt' AS niveau, bj.jaar, bj.inw, bj.hh, bj.won, bu.g,
+                   wk.code AS wk_code
             FROM bu_jaar AS bj JOIN bu USING (i) JOIN wk ON wk.j = bu.j
             WHERE bj.jaar <= {LAST_BEVOLKING_YEAR}
         ),
@@ -390,8 +399,9 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
             SELECT gm.code, 'gemeente', jaar, sum(inw), sum(hh), sum(won), g FROM b JOIN gm USING (g)
             GROUP BY gm.code, jaar, g
         )
-        SELECT a.gebied_code, a.niveau, a.jaar, CAST(a.inw AS BIGINT) AS inwoners, CAST(a.hh AS BIGINT) AS huishoudens,
-               CAST(a.won AS BIGINT) AS woningen, 'Gemeente ' || substr(gm.code, 3) AS gemeentenaam,
+        SELECT a.gebied_code, a.niveau, a.jaar, CAST(a.inw AS BIGINT) AS inwoners,
+               CAST(a.hh AS BIGINT) AS huishoudens, CAST(a.won AS BIGINT) AS woningen,
+               'Gemeente ' || substr(gm.code, 3) AS gemeentenaam,
                'cbs-kwb' AS variant, {LOAD_BASE["bevolking"]} + a.jaar - {FIRST_YEAR} AS load_id,
                CAST(row_number() OVER (PARTITION BY a.jaar ORDER BY a.gebied_code) + 1 AS INTEGER) AS rij,
                NULL AS vervangen_door
@@ -538,19 +548,21 @@ def pandas_marts(
         t = now
 
     politie = con.sql(
-        "SELECT gebied_code, niveau, soort_misdrijf, jaar, periode_type, maand, aantal, load_id, vervangen_door "
+        "SELECT gebied_code, niveau, soort_misdrijf, jaar, periode_type, maand, aantal, load_id, "
+        "vervangen_door "
         "FROM staging.stg_politie__misdrijven"
     ).df()
     partner = con.sql(
-        "SELECT bron, gebied_code, niveau, jaar, periode_type, periode_nr, variabele, waarde, n, sd, load_id, "
-        "vervangen_door FROM staging.stg_partner__waarnemingen"
+        "SELECT bron, gebied_code, niveau, jaar, periode_type, periode_nr, variabele, waarde, n, sd, "
+        "load_id, vervangen_door FROM staging.stg_partner__waarnemingen"
     ).df()
     bevolking = con.sql(
         "SELECT gebied_code, niveau, jaar, inwoners, huishoudens, woningen, load_id, vervangen_door "
         "FROM staging.stg_bevolking__kerncijfers"
     ).df()
     lbm = con.sql(
-        "SELECT gebied_code, niveau, jaar, lbm, load_id, vervangen_door FROM staging.stg_leefbaarometer__scores"
+        "SELECT gebied_code, niveau, jaar, lbm, load_id, vervangen_door "
+        "FROM staging.stg_leefbaarometer__scores"
     ).df()
     dim_variabele = con.sql("SELECT * FROM marts.dim_variabele").df()
     dim_gebied = con.sql("SELECT gebied_code, geldig_tot FROM marts.dim_gebied").df()
@@ -1017,8 +1029,9 @@ def pandas_marts(
     scores = v[
         [
             "gebied_code", "niveau", "indicator", "jaar", "waarde", "teller", "noemer", "noemer_jaar",
-            "noemer_geschat", "n", "sd", "ci_laag", "ci_hoog", "basisjaar", "basiswaarde", "score", "score_var",
-            "z", "p_waarde", "verandering", "vergelijkbaar", "volledig", "onderdrukt", "opmerking", "load_ids",
+            "noemer_geschat", "n", "sd", "ci_laag", "ci_hoog", "basisjaar", "basiswaarde", "score",
+            "score_var", "z", "p_waarde", "verandering", "vergelijkbaar", "volledig", "onderdrukt",
+            "opmerking", "load_ids",
         ]
     ]  # fmt: skip
     lap("fct_indicator_scores")
@@ -1039,8 +1052,8 @@ def pandas_marts(
     vw["z"] = np.where(vw["polariteit"] == "hoger_is_beter", z_vorig, -z_vorig)
     vw["verandering"] = np.select([vw["z"] > zk, vw["z"] < -zk], ["beter", "slechter"], default="gelijk")
     vorige = vw[
-        ["gebied_code", "niveau", "indicator", "jaar", "vorig_jaar", "waarde", "vorige_waarde", "onderdrukt", "z",
-         "verandering"]
+        ["gebied_code", "niveau", "indicator", "jaar", "vorig_jaar", "waarde", "vorige_waarde", "onderdrukt",
+         "z", "verandering"]
     ]  # fmt: skip
     del v, s, basis, vw
     lap("fct_indicator_vorige")
@@ -1202,8 +1215,8 @@ def pandas_marts(
     hs["wijk_code"] = "WK" + hs["gebied_code"].str[2:8]
     hs["periode"] = pd.to_datetime(pd.DataFrame({"year": hs["jaar"], "month": hs["maand"], "day": 1}))
     hotspots = hs.rename(columns={"titel": "reeks"})[
-        ["gebied_code", "wijk_code", "bron", "variabele", "reeks", "jaar", "maand", "periode", "aantal", "verwacht",
-         "maanden_eerder", "p_waarde", "signaal", "load_id"]
+        ["gebied_code", "wijk_code", "bron", "variabele", "reeks", "jaar", "maand", "periode", "aantal",
+         "verwacht", "maanden_eerder", "p_waarde", "signaal", "load_id"]
     ]  # fmt: skip
     lap("fct_hotspots")
     rows |= {
@@ -1296,25 +1309,24 @@ def compare(
             problems.append(f"{label}: column {c} differs in {n_bad} of {len(m)} rows")
         checks.append({"label": label, "rows": len(db), "bad": bad})
 
-    sample = con.execute(
-        f"SELECT * FROM marts.fct_indicator_scores USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE ({seed})"
-    ).df()
+    def sample(mart: str) -> pd.DataFrame:
+        return con.execute(
+            f"SELECT * FROM marts.{mart} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE ({seed})"
+        ).df()
+
     check(
         f"fct_indicator_scores ({SAMPLE_ROWS:,} random rows)",
-        sample,
+        sample("fct_indicator_scores"),
         out["fct_indicator_scores"],
         ["gebied_code", "indicator", "jaar"],
-        ["waarde", "teller", "noemer", "noemer_jaar", "n", "sd", "ci_laag", "ci_hoog", "basisjaar", "basiswaarde",
-         "score", "score_var", "z", "p_waarde"],
+        ["waarde", "teller", "noemer", "noemer_jaar", "n", "sd", "ci_laag", "ci_hoog", "basisjaar",
+         "basiswaarde", "score", "score_var", "z", "p_waarde"],
         ["niveau", "noemer_geschat", "verandering", "vergelijkbaar", "volledig", "onderdrukt", "opmerking"],
         ["load_ids"],
     )  # fmt: skip
-    vorige = con.execute(
-        f"SELECT * FROM marts.fct_indicator_vorige USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE ({seed})"
-    ).df()
     check(
         f"fct_indicator_vorige ({SAMPLE_ROWS:,} random rows)",
-        vorige,
+        sample("fct_indicator_vorige"),
         out["fct_indicator_vorige"],
         ["gebied_code", "indicator", "jaar"],
         ["vorig_jaar", "waarde", "vorige_waarde", "z"],
@@ -1341,12 +1353,9 @@ def compare(
         ["niveau", "groep_type", "verandering", "status"],
         [],
     )
-    hot = con.execute(
-        f"SELECT * FROM marts.fct_hotspots USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE ({seed})"
-    ).df()
     check(
         f"fct_hotspots ({SAMPLE_ROWS:,} random rows)",
-        hot,
+        sample("fct_hotspots"),
         out["fct_hotspots"],
         ["gebied_code", "bron", "variabele", "jaar", "maand"],
         ["aantal", "verwacht", "maanden_eerder", "p_waarde", "load_id"],
@@ -1462,8 +1471,8 @@ def main(argv: list[str] | None = None) -> int:
         "--codes",
         choices=("all", "catalogue"),
         default="catalogue",
-        help="police crime codes: only those the catalogue uses (default) or all of the registry (~83 M rows: "
-        "the pandas comparison does not fit in 24 GB and is skipped unless --force-pandas)",
+        help="police crime codes: only those the catalogue uses (default) or all of the registry "
+        "(~83 M rows: the pandas comparison does not fit in 24 GB and is skipped unless --force-pandas)",
     )
     parser.add_argument("--skip-pandas", action="store_true", help="time the DuckDB marts only")
     parser.add_argument(
@@ -1515,8 +1524,9 @@ def main(argv: list[str] | None = None) -> int:
         gen["peak_bytes"] = run.peak_bytes
         sidecar.write_text(json.dumps(gen))
         print(
-            f"generated in {gen['seconds']:.1f} s (staging {gen['staging_seconds']:.1f} s, dim_gebied/coverage/"
-            f"dim_variabele {gen['etl_marts_seconds']:.1f} s), peak {fmt_bytes(run.peak_bytes)}, "
+            f"generated in {gen['seconds']:.1f} s (staging {gen['staging_seconds']:.1f} s, "
+            f"dim_gebied/coverage/dim_variabele {gen['etl_marts_seconds']:.1f} s), "
+            f"peak {fmt_bytes(run.peak_bytes)}, "
             f"database {fmt_bytes(gen['db_bytes'])}",
             flush=True,
         )
@@ -1527,8 +1537,8 @@ def main(argv: list[str] | None = None) -> int:
         + (
             "(all codes of the registry), "
             if gen["codes_mode"] == "all"
-            else "(only those the catalogue uses: with all 59 codes of the registry the police table has ~83 M "
-            "rows and the pandas comparison does not fit in memory; --codes all times DuckDB alone), "
+            else "(only those the catalogue uses: with all 59 codes of the registry the police table has "
+            "~83 M rows and the pandas comparison does not fit in memory; --codes all times DuckDB alone), "
         )
         + f"monthly {FIRST_YEAR}-{LAST_YEAR}"
     )
@@ -1576,8 +1586,8 @@ def main(argv: list[str] | None = None) -> int:
                 d = run.detail
                 per = ", ".join(f"{m} {s:.2f}" for m, s in d["steps"].items())
                 print(
-                    f"  pandas [{k + 1}/{pandas_repeat}]: {d['seconds']:.2f} s, peak {fmt_bytes(d['peak_bytes'])}; "
-                    f"{per}",
+                    f"  pandas [{k + 1}/{pandas_repeat}]: {d['seconds']:.2f} s, "
+                    f"peak {fmt_bytes(d['peak_bytes'])}; {per}",
                     flush=True,
                 )
         summary(gen, marts, pandas_runs, args)
@@ -1595,8 +1605,8 @@ def summary(gen: dict[str, Any], marts: list[Run], pandas_runs: list[Run], args:
     d0 = marts[0].detail
     med = median([r.detail["seconds"] for r in marts])
     print("\nsummary (time: median of the runs; peak RSS: max over the runs, each run a fresh process):")
-    print(f"  staging rows: {sum(gen['rows'].values()):,} (police {gen['rows']['stg_politie__misdrijven']:,}, "
-          f"{gen['n_codes']} crime codes)")  # fmt: skip
+    police = gen["rows"]["stg_politie__misdrijven"]
+    print(f"  staging rows: {sum(gen['rows'].values()):,} (police {police:,}, {gen['n_codes']} crime codes)")
     print(
         f"  DuckDB build_marts ({len(marts)} runs): {med:.2f} s  (goal {GOAL_SECONDS:.0f} s: "
         f"{med / GOAL_SECONDS:.2f}x the goal; checkpoint afterwards "
@@ -1619,14 +1629,16 @@ def summary(gen: dict[str, Any], marts: list[Run], pandas_runs: list[Run], args:
         for step in p0["steps"]:
             sec = median([r.detail["steps"][step] for r in pandas_runs])
             rows = f"{p0['rows'][step]:>12,} rows" if step in p0["rows"] else f"{'':>17}"
-            print(f"    {step:<24} {sec:>7.2f} s  {rows}   peak RSS so far {fmt_bytes(p0['peaks'][step])}")
+            peak = fmt_bytes(p0["peaks"][step])
+            print(f"    {step:<24} {sec:>7.2f} s  {rows}   peak RSS after it (run 1) {peak}")
         print(
             f"  speed-up of DuckDB over pandas: {pmed / med:.1f}x "
             f"(over the pandas computation alone, without the pull: {(pmed - pull) / med:.1f}x)"
         )
         c = p0["check"]
         print(
-            f"  pandas result matches marts: {'yes' if c['ok'] else 'no'} (max abs diff {c['max_abs_diff']:.3g}; "
+            f"  pandas result matches marts: {'yes' if c['ok'] else 'no'} "
+            f"(max abs diff {c['max_abs_diff']:.3g}; "
             f"checked: row counts of all {len(p0['rows'])} marts, "
             + "; ".join(x["label"] for x in c["checks"])
             + f"; tolerance {ATOL:g} + {RTOL:g} x |value|)"
@@ -1635,8 +1647,10 @@ def summary(gen: dict[str, Any], marts: list[Run], pandas_runs: list[Run], args:
             print(f"    {problem}")
     elif not args.skip_pandas:
         print("  pandas: FAILED (see above)")
-    print(f"  (floor of every peak figure: this parent process peaked at {fmt_bytes(_peak_bytes())}; 1-minute "
-          f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")  # fmt: skip
+    print(
+        f"  (floor of every peak figure: this parent process peaked at {fmt_bytes(_peak_bytes())}; "
+        f"1-minute load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ totaal AS (
     SELECT gebied_code, niveau, jaar, 'totaal' AS groep, 'totaal' AS groep_type,
            CASE WHEN count(*) = 2 THEN 0.5 * sum(score) ELSE any_value(score) END AS score,
            CASE WHEN count(*) = 2 THEN 0.25 * sum(score_var) ELSE any_value(score_var) END AS score_var,
-           sum(dekking) AS dekking, flatten(list(indicatoren)) AS indicatoren
+           sum(dekking) AS dekking, list_sort(flatten(list(indicatoren))) AS indicatoren
     FROM groepen
     WHERE groep_type = 'soort'
     GROUP BY ALL

@@ -29,18 +29,27 @@ gevolgd AS (
     WHERE m.aantal IS NOT NULL
 ),
 
-met_verwachting AS (
-    SELECT
-        g.*,
-        avg(h.aantal)        AS gemiddelde_eerder,
-        count(h.aantal)      AS maanden_eerder
-    FROM gevolgd AS g
-    CROSS JOIN instellingen AS s
-    LEFT JOIN gevolgd AS h
-        ON h.bron = g.bron AND h.variabele = g.variabele AND h.gebied_code = g.gebied_code
-       AND g.maandnr - h.maandnr BETWEEN 11 AND 12 * s.hotspot_jaren + 1
-       AND (g.maandnr - h.maandnr) % 12 IN (11, 0, 1)
+-- the months that count as "the same time of year" earlier: 11, 12, 13, 23, 24, 25, ... months back
+terugblik AS (
+    SELECT unnest(list_concat(
+        [12 * k - 1 FOR k IN range(1, s.hotspot_jaren + 1)],
+        [12 * k FOR k IN range(1, s.hotspot_jaren + 1)],
+        [12 * k + 1 FOR k IN range(1, s.hotspot_jaren + 1)])) AS terug
+    FROM instellingen AS s
+),
+
+eerder AS (
+    SELECT h.bron, h.variabele, h.gebied_code, h.maandnr + t.terug AS maandnr,
+           avg(h.aantal) AS gemiddelde_eerder, count(h.aantal) AS maanden_eerder
+    FROM gevolgd AS h
+    CROSS JOIN terugblik AS t
     GROUP BY ALL
+),
+
+met_verwachting AS (
+    SELECT g.*, e.gemiddelde_eerder, coalesce(e.maanden_eerder, 0) AS maanden_eerder
+    FROM gevolgd AS g
+    LEFT JOIN eerder AS e USING (bron, variabele, gebied_code, maandnr)
 )
 
 SELECT

@@ -5,8 +5,13 @@
 --   year's last period;
 --   police figures delivered per year (2019JJ00) are used as they are; monthly ones are summed;
 --   survey results (enquete) keep their n and sd.
+-- Only the crime codes an indicator uses: a CBS file has 59, the catalogue needs about ten.
 WITH politie AS (
-    SELECT * FROM staging.stg_politie__misdrijven WHERE vervangen_door IS NULL
+    SELECT p.*
+    FROM staging.stg_politie__misdrijven AS p
+    SEMI JOIN (SELECT variabele FROM marts.dim_indicator_component WHERE bron = 'politie') AS c
+        ON c.variabele = p.soort_misdrijf
+    WHERE p.vervangen_door IS NULL
 ),
 
 politie_jaar AS (
