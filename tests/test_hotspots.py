@@ -11,11 +11,13 @@ from indicators.stats import poisson_sf
 BUURT = "BU09960101"
 
 
-def hotspots(series: dict[tuple[int, int], int]) -> dict[tuple[int, int], tuple]:
+def hotspots(series: dict[tuple[int, int], int], **settings: str) -> dict[tuple[int, int], tuple]:
     """Monthly 1.1.1 counts for one buurt -> {(year, month): (count, expected, p, signal)}."""
     con = duckdb.connect()
     ensure_schema(con)
     con.execute("INSERT INTO meta.loads (load_id, bestand, sha256, status) VALUES (1, 'p', 'x', 'geladen')")
+    for key, value in settings.items():
+        con.execute("INSERT INTO meta.instellingen VALUES (?, ?)", [key, value])
     rows = [
         ("1.1.1", BUURT, f"{y}MM{m:02d}", str(c), 1, i)
         for i, ((y, m), c) in enumerate(sorted(series.items()))
@@ -77,3 +79,14 @@ def test_no_signal_without_enough_history():
     series[(2024, 6)] = 9
     count, expected, p, signal = hotspots(series)[(2024, 6)]
     assert p is None and not signal
+
+
+def test_the_history_window_is_a_setting():
+    # 2021-2022: 0 a month, 2023: 2 a month; April 2024: 6
+    series = {(y, m): (2 if y == 2023 else 0) for y in (2021, 2022, 2023, 2024) for m in range(1, 13)}
+    series[(2024, 4)] = 6
+    three_years = hotspots(series)[(2024, 4)]
+    one_year = hotspots(series, hotspot_jaren="1")[(2024, 4)]
+    assert three_years[1] == pytest.approx(6 / 9)  # March-May of 2021, 2022 and 2023
+    assert one_year[1] == pytest.approx(2.0)  # March-May 2023 only
+    assert three_years[3] and not one_year[3]  # P(X >= 6 | 2) = 0.017: no signal against last year alone
