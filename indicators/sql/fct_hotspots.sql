@@ -29,20 +29,22 @@ gevolgd AS (
     WHERE m.aantal IS NOT NULL
 ),
 
--- the months that count as "the same time of year" earlier: 11, 12, 13, 23, 24, 25, ... months back
-terugblik AS (
-    SELECT unnest(list_concat(
-        [12 * k - 1 FOR k IN range(1, s.hotspot_jaren + 1)],
-        [12 * k FOR k IN range(1, s.hotspot_jaren + 1)],
-        [12 * k + 1 FOR k IN range(1, s.hotspot_jaren + 1)])) AS terug
-    FROM instellingen AS s
+-- Counts of each month and its two neighbours (a 3-month window on the month number, gaps allowed) ...
+drie_maanden AS (
+    SELECT
+        bron, variabele, gebied_code, maandnr,
+        sum(aantal) OVER w   AS som3,
+        count(aantal) OVER w AS aantal3
+    FROM gevolgd
+    WINDOW w AS (PARTITION BY bron, variabele, gebied_code ORDER BY maandnr RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING)
 ),
 
+-- ... exactly 1, 2, ... hotspot_jaren years before the month they are the history of.
 eerder AS (
-    SELECT h.bron, h.variabele, h.gebied_code, h.maandnr + t.terug AS maandnr,
-           avg(h.aantal) AS gemiddelde_eerder, count(h.aantal) AS maanden_eerder
-    FROM gevolgd AS h
-    CROSS JOIN terugblik AS t
+    SELECT d.bron, d.variabele, d.gebied_code, d.maandnr + 12 * k.jaren_terug AS maandnr,
+           sum(d.som3) / nullif(sum(d.aantal3), 0) AS gemiddelde_eerder, sum(d.aantal3) AS maanden_eerder
+    FROM drie_maanden AS d
+    CROSS JOIN (SELECT unnest(range(1, hotspot_jaren + 1)) AS jaren_terug FROM instellingen) AS k
     GROUP BY ALL
 ),
 
@@ -50,6 +52,16 @@ met_verwachting AS (
     SELECT g.*, e.gemiddelde_eerder, coalesce(e.maanden_eerder, 0) AS maanden_eerder
     FROM gevolgd AS g
     LEFT JOIN eerder AS e USING (bron, variabele, gebied_code, maandnr)
+),
+
+getoetst AS (
+    SELECT
+        m.*,
+        -- P(X >= 0) = 1: only counts of 1 or more need the Poisson tail
+        CASE WHEN m.maanden_eerder < 3 THEN NULL
+             WHEN m.aantal = 0 THEN 1.0
+             ELSE wm_poisson_sf(m.aantal, greatest(m.gemiddelde_eerder, 0.1)) END AS p_waarde
+    FROM met_verwachting AS m
 )
 
 SELECT
@@ -64,11 +76,9 @@ SELECT
     m.aantal,
     m.gemiddelde_eerder                                            AS verwacht,
     m.maanden_eerder,
-    CASE WHEN m.maanden_eerder >= 3 THEN wm_poisson_sf(m.aantal, greatest(m.gemiddelde_eerder, 0.1)) END AS p_waarde,
-    coalesce(m.maanden_eerder >= 3
-             AND wm_poisson_sf(m.aantal, greatest(m.gemiddelde_eerder, 0.1)) < s.hotspot_p
-             AND m.aantal >= s.hotspot_minimum, false)             AS signaal,
+    m.p_waarde,
+    coalesce(m.p_waarde < s.hotspot_p AND m.aantal >= s.hotspot_minimum, false) AS signaal,
     m.load_id
-FROM met_verwachting AS m
+FROM getoetst AS m
 CROSS JOIN instellingen AS s
 JOIN reeksen AS r USING (bron, variabele)
