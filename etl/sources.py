@@ -509,6 +509,26 @@ def _numbers_frame(view: str, columns: dict[str, str], integer: bool, nonnegativ
     return Frame("getallen", sql, rules=rules)
 
 
+def _year_frame(view: str, column: str, example: str) -> Frame:
+    """Distinct values of a year column; each must be a year such as 2019."""
+    sql = (
+        f"SELECT trim({q(column)}) AS jaar, min(_rij) AS _rij, count(*) AS _aantal FROM {view} "
+        "GROUP BY ALL ORDER BY _rij"
+    )
+    return Frame(
+        "jaar",
+        sql,
+        rules=[
+            Rule(
+                lambda g: g.ExpectColumnValuesToMatchRegex(column="jaar", regex=PERIOD_REGEX["jaar"]),
+                column,
+                f"geen geldig jaar (bijv. {example})",
+                waarde="jaar",
+            )
+        ],
+    )
+
+
 def _key_frame(view: str, key_exprs: dict[str, str]) -> Frame:
     key_sql = " || ' | ' || ".join(f"coalesce({e}, '')" for e in key_exprs.values())
     sql = (
@@ -623,23 +643,7 @@ def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan,
         ]
         frames.append(_numbers_frame(view, {c[k]: c[k] for k in numbers}, integer=True, nonnegative=True))
         if plan.variant == "lang":
-            frames.append(
-                Frame(
-                    "jaar",
-                    f"SELECT {t('jaar')} AS jaar, min(_rij) AS _rij, count(*) AS _aantal "
-                    f"FROM {view} GROUP BY ALL ORDER BY _rij",
-                    rules=[
-                        Rule(
-                            lambda g: g.ExpectColumnValuesToMatchRegex(
-                                column="jaar", regex=PERIOD_REGEX["jaar"]
-                            ),
-                            c["jaar"],
-                            "geen geldig jaar (bijv. 2019)",
-                            waarde="jaar",
-                        )
-                    ],
-                )
-            )
+            frames.append(_year_frame(view, c["jaar"], "2019"))
             frames.append(_key_frame(view, {"gebied_code": t("gebied_code"), "jaar": t("jaar")}))
         else:
             frames.append(_key_frame(view, {"gebied": t("WijkenEnBuurten")}))
@@ -655,21 +659,7 @@ def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan,
                 must_exist=False,
             )
         )
-        frames.append(
-            Frame(
-                "jaar",
-                f"SELECT {t('jaar')} AS jaar, min(_rij) AS _rij, count(*) AS _aantal "
-                f"FROM {view} GROUP BY ALL ORDER BY _rij",
-                rules=[
-                    Rule(
-                        lambda g: g.ExpectColumnValuesToMatchRegex(column="jaar", regex=PERIOD_REGEX["jaar"]),
-                        c["jaar"],
-                        "geen geldig jaar (bijv. 2020)",
-                        waarde="jaar",
-                    )
-                ],
-            )
-        )
+        frames.append(_year_frame(view, c["jaar"], "2020"))
         dims = {k: c[k] for k in ("lbm", "afw", "fys", "onv", "soc", "vrz", "won") if k in c}
         frames.append(_numbers_frame(view, dims, integer=False, nonnegative=False))
         frames.append(_key_frame(view, {"gebied": plan.code_expr, "jaar": t("jaar")}))
