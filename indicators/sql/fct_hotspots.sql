@@ -48,20 +48,26 @@ eerder AS (
     GROUP BY ALL
 ),
 
-met_verwachting AS (
+met_verwachting AS MATERIALIZED (
     SELECT g.*, e.gemiddelde_eerder, coalesce(e.maanden_eerder, 0) AS maanden_eerder
     FROM gevolgd AS g
     LEFT JOIN eerder AS e USING (bron, variabele, gebied_code, maandnr)
 ),
 
+-- The one-sided Poisson tail once per distinct (count, expected) pair: expected is a mean of at most
+-- 3 x hotspot_jaren small counts, so there are few distinct pairs. P(X >= 0) = 1 needs no tail.
+staarten AS (
+    SELECT aantal, verwacht, wm_poisson_sf(aantal, verwacht) AS p
+    FROM (SELECT DISTINCT aantal, greatest(gemiddelde_eerder, 0.1) AS verwacht FROM met_verwachting
+          WHERE maanden_eerder >= 3 AND aantal > 0)
+),
+
 getoetst AS (
     SELECT
         m.*,
-        -- P(X >= 0) = 1: only counts of 1 or more need the Poisson tail
-        CASE WHEN m.maanden_eerder < 3 THEN NULL
-             WHEN m.aantal = 0 THEN 1.0
-             ELSE wm_poisson_sf(m.aantal, greatest(m.gemiddelde_eerder, 0.1)) END AS p_waarde
+        CASE WHEN m.maanden_eerder < 3 THEN NULL WHEN m.aantal = 0 THEN 1.0 ELSE t.p END AS p_waarde
     FROM met_verwachting AS m
+    LEFT JOIN staarten AS t ON t.aantal = m.aantal AND t.verwacht = greatest(m.gemiddelde_eerder, 0.1)
 )
 
 SELECT

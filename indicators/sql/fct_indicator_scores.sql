@@ -10,15 +10,21 @@ waarden AS (
     JOIN marts.dim_indicator AS i USING (indicator)
 ),
 
+-- Exact (Garwood) limits once per distinct count: counts repeat, and the limits cost a chi-square quantile each.
+poisson_grenzen AS (
+    SELECT teller, wm_poisson_laag(teller) AS laag, wm_poisson_hoog(teller) AS hoog
+    FROM (SELECT DISTINCT teller FROM waarden WHERE onzekerheid = 'poisson' AND teller IS NOT NULL)
+),
+
 met_interval AS (
     SELECT
         w.*,
-        -- Poisson: exact (Garwood) interval for the count, scaled like the value
+        -- Poisson: the interval of the count, scaled like the value
         CASE WHEN w.onzekerheid = 'poisson' AND w.waarde IS NOT NULL THEN
-                 wm_poisson_laag(w.teller) * (CASE WHEN w.heeft_noemer THEN w.factor / w.noemer ELSE 1 END) END
+                 pg.laag * (CASE WHEN w.heeft_noemer THEN w.factor / w.noemer ELSE 1 END) END
             AS poisson_laag,
         CASE WHEN w.onzekerheid = 'poisson' AND w.waarde IS NOT NULL THEN
-                 wm_poisson_hoog(w.teller) * (CASE WHEN w.heeft_noemer THEN w.factor / w.noemer ELSE 1 END) END
+                 pg.hoog * (CASE WHEN w.heeft_noemer THEN w.factor / w.noemer ELSE 1 END) END
             AS poisson_hoog,
         w.waarde / 100.0 AS p,
         -- variance of log(value): Poisson 1/x (0.5 for a zero count), binomial (1-p)/(n p), mean se²/m²
@@ -28,6 +34,7 @@ met_interval AS (
             WHEN 'gemiddelde' THEN (w.sd * w.sd / w.n) / nullif(w.waarde * w.waarde, 0)
         END AS logvar
     FROM waarden AS w
+    LEFT JOIN poisson_grenzen AS pg ON pg.teller = w.teller AND w.onzekerheid = 'poisson'
 ),
 
 intervallen AS (
