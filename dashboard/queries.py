@@ -130,15 +130,19 @@ def rows_per_source_year() -> pd.DataFrame:
     """)
 
 
-def coverage() -> pd.DataFrame:
-    """Per source, wijk and year: distinct periods delivered (from marts.fct_aanlevering_dekking)."""
-    return query("""
+def coverage(gemeente: str) -> pd.DataFrame:
+    """Per source, wijk of a gemeente and year: distinct periods delivered (marts.fct_aanlevering_dekking)."""
+    return query(
+        """
         SELECT d.bron, d.wijk_code, coalesce(g.gebied_naam, d.wijk_code) AS wijk_naam, d.jaar,
                d.periode_type, d.rijen, d.perioden
         FROM marts.fct_aanlevering_dekking AS d
         LEFT JOIN marts.dim_gebied AS g ON g.gebied_code = d.wijk_code
+        WHERE substr(d.wijk_code, 3, 4) = substr(?, 3, 4)
         ORDER BY d.bron, d.wijk_code, d.jaar
-    """)
+    """,
+        gemeente,
+    )
 
 
 # ------------------------------------------------------------------------------------------ shared

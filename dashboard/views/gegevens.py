@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import format as fmt
-from dashboard import queries
+from dashboard import queries, state
 
 PERIODS_PER_YEAR = {"maand": 12, "kwartaal": 4, "halfjaar": 2, "jaar": 1}
 STATUS_LABEL = {"geladen": "geladen", "afgewezen": "afgewezen", "overgeslagen": "al geladen"}
@@ -141,7 +141,7 @@ else:
 
 # ------------------------------------------------------------------------------- coverage matrix
 st.subheader("Dekking per wijk")
-coverage = queries.coverage()
+coverage = queries.coverage(state.gemeente())
 if coverage.empty:
     st.write("Nog geen gegevens per wijk.")
     st.stop()
