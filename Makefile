@@ -35,8 +35,10 @@ lint:
 format:
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-bench: install-test                   ## benchmarks (print figures; never part of the tests)
+bench: install-test                   ## benchmarks (print figures; never part of the tests; ~20 min)
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_indicators.py
+	$(BIN)/python benchmarks/bench_pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(DB) data/raw
