@@ -55,13 +55,14 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from childproc import RESULT_TAG, run_child
 
 if TYPE_CHECKING:
     import duckdb
@@ -129,7 +130,6 @@ SURVEY_VARS = [
 
 GOAL_SECONDS = 10.0
 MB = 1024**2
-RESULT_TAG = "BENCH-RESULT "
 SAMPLE_ROWS = 1_000
 RTOL, ATOL = 1e-9, 1e-9
 # Measured peak of the pandas version: ~0.25 GB + ~500 bytes per staging row (scale 0.05 .. 0.2).
@@ -588,7 +588,9 @@ def pandas_marts(
     pol = politie[politie["vervangen_door"].isna()]  # current deliveries (also read by the hotspots)
     cur = partner[partner["vervangen_door"].isna()]
     del politie, partner  # memory: the full tables are not needed any more
-    pj = pol[pol["periode_type"] == "jaar"]
+    # the yearly values use only the crime codes an indicator uses (the hotspots read `pol` itself)
+    indicator_codes = set(components.loc[components["bron"] == "politie", "variabele"])
+    pj = pol[(pol["periode_type"] == "jaar") & pol["soort_misdrijf"].isin(indicator_codes)]
     politie_jaar = pd.DataFrame(
         {
             "bron": "politie",
@@ -605,7 +607,7 @@ def pandas_marts(
             "bronjaar": pj["jaar"],
         }
     )
-    pm = pol[pol["periode_type"] == "maand"]
+    pm = pol[(pol["periode_type"] == "maand") & pol["soort_misdrijf"].isin(indicator_codes)]
     g = pm.groupby(["soort_misdrijf", "gebied_code", "niveau", "jaar"], sort=False)
     politie_maand = pd.DataFrame(
         {
@@ -1418,26 +1420,11 @@ class Run:
 
 
 def spawn(spec: dict[str, Any], workdir: Path) -> Run:
-    """Run this script as a child with ``spec``; its peak RSS comes from its own rusage (os.wait4)."""
-    out_path, err_path = workdir / "child.out", workdir / "child.err"
-    t0 = time.perf_counter()
-    with open(out_path, "w") as out, open(err_path, "w") as err:
-        proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)],
-            cwd=REPO,
-            stdout=out,
-            stderr=err,
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - t0
-    stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
-    out_path.unlink()
-    err_path.unlink()
-    line = next((x for x in stdout.splitlines() if x.startswith(RESULT_TAG)), None)
-    if code != 0 or line is None:
-        return Run(False, wall, usage.ru_maxrss * 1024, {"returncode": code}, stderr[-4000:])
-    return Run(True, wall, usage.ru_maxrss * 1024, json.loads(line.removeprefix(RESULT_TAG)), stderr[-4000:])
+    """Run this script as a child with ``spec``, measured on its own (benchmarks/childproc.py)."""
+    child = run_child(Path(__file__).resolve(), spec, workdir, REPO)
+    if child.result is None:
+        return Run(False, child.wall, child.peak_bytes, {"returncode": child.code}, child.stderr)
+    return Run(True, child.wall, child.peak_bytes, child.result, child.stderr)
 
 
 def fmt_bytes(n: float) -> str:

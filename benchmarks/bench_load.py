@@ -40,12 +40,13 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from childproc import RESULT_TAG, run_child
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_WORKDIR = Path(__file__).resolve().parent / "out"
@@ -62,7 +63,6 @@ PARTNER_VARIABLES = ["meldingen_openbare_ruimte", "meldingen_overlast_jeugd", "m
 GOAL_SECONDS = 60.0  # for the 9.36 M-row police file
 GOAL_BYTES = 4 * 1024**3
 MB = 1024**2
-RESULT_TAG = "BENCH-RESULT "
 
 
 # ----------------------------------------------------------------------------------------------- generation
@@ -281,32 +281,33 @@ class Run:
 
 
 def spawn(spec: dict[str, Any], workdir: Path) -> Run:
-    """Run this script as a child with ``spec``; its peak RSS comes from its own rusage (os.wait4)."""
-    out_path, err_path = workdir / "child.out", workdir / "child.err"
-    t0 = time.perf_counter()
-    with open(out_path, "w") as out, open(err_path, "w") as err:
-        proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)],
-            cwd=REPO,
-            stdout=out,
-            stderr=err,
+    """Run this script as a child with ``spec``, measured on its own (benchmarks/childproc.py)."""
+    child = run_child(Path(__file__).resolve(), spec, workdir, REPO)
+    if child.result is None:
+        return Run(
+            False, child.wall, child.wall, child.peak_bytes, 0, {"returncode": child.code}, child.stderr
         )
-        # wait4 gives this child's own rusage; RUSAGE_CHILDREN would report the largest child so far.
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - t0
-    peak = usage.ru_maxrss * 1024  # kilobytes on Linux
-    stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
-    out_path.unlink()
-    err_path.unlink()
-    line = next((x for x in stdout.splitlines() if x.startswith(RESULT_TAG)), None)
-    if proc.returncode != 0 or line is None:
-        return Run(False, wall, wall, peak, 0, {"returncode": proc.returncode}, stderr[-4000:])
-    detail = json.loads(line.removeprefix(RESULT_TAG))
+    detail = child.result
     if spec["action"] == "generate":
-        return Run(True, detail["seconds"], wall, peak, sum(detail["rows"].values()), detail, stderr[-4000:])
+        return Run(
+            True,
+            detail["seconds"],
+            child.wall,
+            child.peak_bytes,
+            sum(detail["rows"].values()),
+            detail,
+            child.stderr,
+        )
     res = detail["results"][0]
-    return Run(bool(res["ok"]), detail["seconds"], wall, peak, int(res["rows"]), detail, stderr[-4000:])
+    return Run(
+        bool(res["ok"]),
+        detail["seconds"],
+        child.wall,
+        child.peak_bytes,
+        int(res["rows"]),
+        detail,
+        child.stderr,
+    )
 
 
 def fresh_db(db: Path, snapshot: Path | None) -> None:

@@ -90,3 +90,11 @@ def test_the_history_window_is_a_setting():
     assert three_years[1] == pytest.approx(6 / 9)  # March-May of 2021, 2022 and 2023
     assert one_year[1] == pytest.approx(2.0)  # March-May 2023 only
     assert three_years[3] and not one_year[3]  # P(X >= 6 | 2) = 0.017: no signal against last year alone
+
+
+def test_a_missing_month_does_not_hide_its_neighbours():
+    series = {(y, m): (1 if y == 2022 else 3) for y in (2022, 2023, 2024) for m in range(1, 13)}
+    del series[(2023, 4)]  # not delivered: March and May 2023 still count as history for April 2024
+    series[(2024, 4)] = 9
+    count, expected, p, signal = hotspots(series, hotspot_jaren="2")[(2024, 4)]
+    assert expected == pytest.approx((3 * 1 + 2 * 3) / 5)  # Mar-May 2022 and Mar + May 2023

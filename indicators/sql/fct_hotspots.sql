@@ -29,14 +29,14 @@ gevolgd AS (
     WHERE m.aantal IS NOT NULL
 ),
 
--- Counts of each month and its two neighbours (a 3-month window on the month number, gaps allowed) ...
+-- Counts of each month and its two neighbours: every month counts for itself and the months beside it
+-- (also when a month in between is missing) ...
 drie_maanden AS (
-    SELECT
-        bron, variabele, gebied_code, maandnr,
-        sum(aantal) OVER w   AS som3,
-        count(aantal) OVER w AS aantal3
-    FROM gevolgd
-    WINDOW w AS (PARTITION BY bron, variabele, gebied_code ORDER BY maandnr RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING)
+    SELECT g.bron, g.variabele, g.gebied_code, g.maandnr + d.naast AS maandnr,
+           sum(g.aantal) AS som3, count(g.aantal) AS aantal3
+    FROM gevolgd AS g
+    CROSS JOIN (VALUES (-1), (0), (1)) AS d(naast)
+    GROUP BY ALL
 ),
 
 -- ... exactly 1, 2, ... hotspot_jaren years before the month they are the history of.
