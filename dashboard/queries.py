@@ -311,7 +311,7 @@ def indicator_series(gebied_codes: list[str], indicator: str | None = None) -> p
         """
         SELECT s.gebied_code, g.gebied_naam, s.niveau, s.indicator, s.jaar, s.waarde, s.teller, s.noemer, s.n, s.sd,
                s.ci_laag, s.ci_hoog, s.basiswaarde, s.score, s.z, s.p_waarde, s.verandering, s.onderdrukt,
-               s.opmerking, s.volledig, s.load_ids
+               s.opmerking, s.volledig
         FROM marts.fct_indicator_scores AS s
         JOIN marts.dim_gebied AS g USING (gebied_code)
         WHERE list_contains(?, s.gebied_code) AND (? IS NULL OR s.indicator = ?)
@@ -328,7 +328,7 @@ def indicator_level(indicator: str, niveau: str, gemeente: str) -> pd.DataFrame:
     return query(
         f"""
         SELECT s.gebied_code, g.gebied_naam, g.geometrie, s.jaar, s.waarde, s.teller, s.noemer, s.n, s.ci_laag,
-               s.ci_hoog, s.basiswaarde, s.score, s.verandering, s.onderdrukt, s.opmerking, s.load_ids
+               s.ci_hoog, s.basiswaarde, s.score, s.verandering, s.onderdrukt, s.opmerking
         FROM marts.fct_indicator_scores AS s
         JOIN marts.dim_gebied AS g USING (gebied_code)
         WHERE s.indicator = ? AND s.niveau = ? AND {_in("s.gebied_code")}
@@ -340,13 +340,20 @@ def indicator_level(indicator: str, niveau: str, gemeente: str) -> pd.DataFrame:
     )
 
 
-def loads_by_id(load_ids: list[int]) -> pd.DataFrame:
+def herkomst(indicator: str | None, gebied_codes: list[str], jaar: int) -> pd.DataFrame:
+    """The loads behind the values of one indicator (None: every indicator) for these areas in one year,
+    traced back through the staging rows they came from (macro wm_herkomst in indicators/sql/macros.sql)."""
     return query(
         """
-        SELECT load_id, bestand, bron, partner, sha256, klaar, gebruiker, rijen_geladen
-        FROM meta.loads WHERE list_contains(?, load_id) ORDER BY load_id
+        SELECT h.load_id, l.bestand, h.bron, l.partner, h.rol, h.rijen, h.van_jaar, h.tot_jaar, l.sha256,
+               l.klaar, l.gebruiker
+        FROM wm_herkomst(?, ?, ?) AS h
+        LEFT JOIN meta.loads AS l USING (load_id)
+        ORDER BY h.load_id, h.rol
     """,
-        [int(i) for i in load_ids],
+        indicator,
+        list(gebied_codes),
+        int(jaar),
     )
 
 

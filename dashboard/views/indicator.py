@@ -151,25 +151,36 @@ if st.toggle("Toon als tabel, met teller en noemer", key="tabel"):
 
 # ------------------------------------------------------------------------------------------ provenance
 st.subheader("Herkomst")
-load_ids = sorted({int(i) for ids in nu["load_ids"] for i in ids})
-herkomst = queries.loads_by_id(load_ids)
+herkomst = queries.herkomst(code, list(nu["gebied_code"]), jaar)
 st.caption(
-    f"De cijfers van {jaar} komen uit deze leveringen (formule hierboven, berekening in "
-    "indicators/sql; elke rij is terug te voeren op een bestand en een regel)."
+    f"De cijfers van {jaar} komen uit deze leveringen: per levering de rijen die in de teller of de noemer "
+    "meetellen (formule hierboven, berekening in indicators/sql; elke rij is terug te voeren op een bestand "
+    "en een regel). De noemer komt uit het laatste jaar tot en met dit jaar dat er is."
 )
 st.dataframe(
-    herkomst.assign(klaar=herkomst["klaar"].map(fmt.datum_tijd), sha256=herkomst["sha256"].str[:12]).rename(
+    herkomst.assign(
+        klaar=herkomst["klaar"].map(fmt.datum_tijd),
+        sha256=herkomst["sha256"].str[:12],
+        jaren=[
+            f"{a}" if a == b else f"{a}–{b}"
+            for a, b in zip(herkomst["van_jaar"], herkomst["tot_jaar"], strict=True)
+        ],
+    )
+    .drop(columns=["van_jaar", "tot_jaar"])
+    .rename(
         columns={
             "load_id": "Load",
             "bestand": "Bestand",
             "bron": "Bron",
             "partner": "Partner",
+            "rol": "Deel",
+            "rijen": "Rijen",
+            "jaren": "Jaar",
             "klaar": "Geladen",
             "gebruiker": "Door",
-            "rijen_geladen": "Rijen",
         }
     ),
     hide_index=True,
     width="stretch",
 )
-state.source_link(load_ids)
+state.source_link(list(herkomst["load_id"]))

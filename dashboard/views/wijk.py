@@ -152,4 +152,4 @@ else:
             icon=":material/info:",
         )
 
-state.source_link([i for ids in eigen["load_ids"] for i in ids])
+state.source_link(list(queries.herkomst(None, [wijk], jaar)["load_id"]))

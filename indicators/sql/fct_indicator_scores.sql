@@ -146,6 +146,5 @@ SELECT
         CASE WHEN g.basiswaarde IS NULL AND g.waarde IS NOT NULL THEN 'geen basiswaarde' END,
         CASE WHEN g.basis_volledig = false THEN 'basisjaar onvolledig' END,
         CASE WHEN g.noemer_geschat THEN 'noemer uit ' || g.noemer_jaar END,
-        g.nul_opmerking)                                                     AS opmerking,
-    g.load_ids
+        g.nul_opmerking)                                                     AS opmerking
 FROM gescoord AS g

@@ -17,8 +17,7 @@ teller AS (
         any_value(w.n)                                 AS n,
         any_value(w.sd)                                AS sd,
         bool_and(w.volledig)                           AS teller_volledig,
-        count(*)                                       AS teller_variabelen,
-        list_distinct(flatten(list(w.load_ids)))       AS load_ids
+        count(*)                                       AS teller_variabelen
     FROM componenten AS c
     JOIN marts.int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
     WHERE c.rol = 'teller' AND w.waarde IS NOT NULL
@@ -30,8 +29,7 @@ noemer AS (
         c.indicator, w.gebied_code, w.jaar,
         sum(w.waarde)                                  AS noemer,
         min(w.bronjaar)                                AS noemer_bronjaar,
-        bool_and(w.volledig)                           AS noemer_volledig,
-        list_distinct(flatten(list(w.load_ids)))       AS load_ids
+        bool_and(w.volledig)                           AS noemer_volledig
     FROM componenten AS c
     JOIN marts.int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
     WHERE c.rol = 'noemer' AND w.waarde IS NOT NULL
@@ -51,8 +49,7 @@ gekoppeld AS (
         t.*,
         n.noemer,
         n.noemer_bronjaar                              AS noemer_jaar,
-        n.noemer_volledig,
-        n.load_ids                                     AS noemer_load_ids
+        n.noemer_volledig
     FROM teller_compleet AS t
     ASOF LEFT JOIN noemer AS n
         ON n.indicator = t.indicator AND n.gebied_code = t.gebied_code AND t.jaar >= n.jaar
@@ -82,8 +79,7 @@ SELECT
         WHEN i.heeft_noemer AND g.noemer_volledig = false THEN 'noemer onvolledig'
         WHEN i.heeft_noemer AND g.noemer IS NULL THEN 'geen noemer'
         WHEN i.heeft_noemer AND g.noemer = 0 THEN 'noemer is 0'
-    END                                                AS opmerking,
-    list_sort(list_distinct(list_concat(g.load_ids, coalesce(g.noemer_load_ids, [])))) AS load_ids
+    END                                                AS opmerking
 FROM gekoppeld AS g
 JOIN indicator AS i USING (indicator)
 WHERE list_contains(i.niveaus, g.niveau)

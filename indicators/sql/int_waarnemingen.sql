@@ -36,7 +36,6 @@ opgeteld AS (
         min(perioden) AS perioden,
         max(verwacht) AS verwacht,
         bool_and(volledig) AS volledig,
-        list_distinct(flatten(list(load_ids))) AS load_ids,
         min(bronjaar) AS bronjaar,
         count(*) AS onderdelen
     FROM kinderen
@@ -45,7 +44,7 @@ opgeteld AS (
 
 geleverd AS (
     SELECT j.bron, j.variabele, j.gebied_code, j.niveau, j.jaar, j.waarde, j.n, j.sd, j.perioden, j.verwacht,
-           j.volledig, j.load_ids, j.bronjaar, 1 AS onderdelen
+           j.volledig, j.bronjaar, 1 AS onderdelen
     FROM jaar AS j
     ANTI JOIN opgeteld AS o USING (bron, variabele, gebied_code, jaar)
 )

@@ -17,7 +17,7 @@ WITH politie AS (
 politie_jaar AS (
     SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
            CAST(aantal AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd,
-           CAST(aantal IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht, [load_id] AS load_ids,
+           CAST(aantal IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht,
            jaar AS bronjaar
     FROM politie
     WHERE periode_type = 'jaar'
@@ -26,7 +26,7 @@ politie_jaar AS (
 politie_maand AS (
     SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
            CAST(sum(aantal) AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd,
-           count(aantal) AS perioden, 12 AS verwacht, list(DISTINCT load_id) AS load_ids,
+           count(aantal) AS perioden, 12 AS verwacht,
            jaar AS bronjaar
     FROM politie
     WHERE periode_type = 'maand'
@@ -52,16 +52,15 @@ partner_jaar AS (
                 ELSE max(periode_nr) FILTER (WHERE waarde IS NOT NULL) END AS perioden,
            CASE any_value(periode_type) WHEN 'maand' THEN 12 WHEN 'kwartaal' THEN 4 WHEN 'halfjaar' THEN 2
                 ELSE 1 END AS verwacht,
-           list(DISTINCT load_id) AS load_ids,
            jaar AS bronjaar
     FROM partner
     GROUP BY ALL
 ),
 
 bevolking_geleverd AS (
-    SELECT gebied_code, niveau, jaar, variabele, CAST(waarde AS DOUBLE) AS waarde, load_id
+    SELECT gebied_code, niveau, jaar, variabele, CAST(waarde AS DOUBLE) AS waarde
     FROM (
-        UNPIVOT (SELECT gebied_code, niveau, jaar, load_id, inwoners, huishoudens, woningen
+        UNPIVOT (SELECT gebied_code, niveau, jaar, inwoners, huishoudens, woningen
                  FROM staging.stg_bevolking__kerncijfers WHERE vervangen_door IS NULL)
         ON inwoners, huishoudens, woningen INTO NAME variabele VALUE waarde
     )
@@ -90,7 +89,7 @@ bevolking_jaren AS (
 
 bevolking AS (
     SELECT 'bevolking' AS bron, j.variabele, j.gebied_code, j.niveau, j.jaar, g.waarde,
-           NULL::BIGINT AS n, NULL::DOUBLE AS sd, 1 AS perioden, 1 AS verwacht, [g.load_id] AS load_ids,
+           NULL::BIGINT AS n, NULL::DOUBLE AS sd, 1 AS perioden, 1 AS verwacht,
            g.jaar AS bronjaar
     FROM bevolking_jaren AS j
     ASOF JOIN bevolking_geleverd AS g
@@ -100,7 +99,7 @@ bevolking AS (
 leefbaarometer AS (
     SELECT 'leefbaarometer' AS bron, 'lbm' AS variabele, gebied_code, niveau, jaar, lbm AS waarde,
            NULL::BIGINT AS n, NULL::DOUBLE AS sd, CAST(lbm IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht,
-           [load_id] AS load_ids, jaar AS bronjaar
+           jaar AS bronjaar
     FROM staging.stg_leefbaarometer__scores
     WHERE vervangen_door IS NULL
 ),
@@ -121,7 +120,6 @@ alles AS (
 SELECT
     bron, variabele, gebied_code, niveau, jaar, waarde, n, sd, perioden, verwacht,
     perioden = verwacht AND waarde IS NOT NULL AS volledig,
-    load_ids,
     bronjaar
 FROM alles
 WHERE niveau IS NOT NULL
