@@ -12,7 +12,8 @@ from indicators.catalogue import Settings, load_catalogue
 from indicators.stats import register_functions, z_critical
 
 SQL = Path(__file__).parent / "sql"
-# Order matters: each model reads the ones before it.
+# Order matters: each model reads the ones before it. The int_ models are intermediate: built as temporary
+# tables (in memory, gone with the connection) that the fct_ models read by their plain name.
 MODELS = [
     "int_waarnemingen_jaar",
     "int_waarnemingen",
@@ -104,6 +105,13 @@ def build_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None
     for model in MODELS:
         t0 = time.perf_counter()
         sql = (SQL / f"{model}.sql").read_text(encoding="utf-8")
-        con.execute(f"CREATE OR REPLACE TABLE marts.{model} AS\n{sql}")
+        if model.startswith("int_"):
+            con.execute(f"DROP TABLE IF EXISTS marts.{model}")  # persisted by earlier versions
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {model} AS\n{sql}")
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE marts.{model} AS\n{sql}")
         timings[model] = time.perf_counter() - t0
+    for model in MODELS:
+        if model.startswith("int_"):
+            con.execute(f"DROP TABLE IF EXISTS temp.main.{model}")
     return timings

@@ -88,6 +88,9 @@ def semantic_errors(catalogue: dict[str, Any], known_variables: dict[str, set[st
             errors.append(
                 f"{code}: een externe referentie telt niet mee in de samengestelde score (gewicht 0)"
             )
+    weighted = [c for c, ind in catalogue["indicatoren"].items() if ind["gewicht"] > 0]
+    if len(weighted) > 127:  # fct_composites keeps the contributing indicators as bits of a HUGEINT
+        errors.append(f"hoogstens 127 indicatoren tellen mee in de samengestelde score, niet {len(weighted)}")
     s = catalogue["instellingen"]
     if s["doeljaar"] <= s["basisjaar"]:
         errors.append("doeljaar moet na het basisjaar liggen")

@@ -6,39 +6,60 @@ WITH instellingen AS (
     SELECT * FROM marts.dim_instellingen
 ),
 
+-- each indicator is a bit, so that the indicators that contributed to a group aggregate as one integer
+-- (HUGEINT: up to 127 indicators in the composite; indicators/catalogue.py::semantic_errors allows no more)
+indicatoren AS (
+    SELECT indicator, thema, soort, gewicht, 1::HUGEINT << (row_number() OVER (ORDER BY indicator) - 1)::HUGEINT AS bit
+    FROM marts.dim_indicator
+    WHERE gewicht > 0
+),
+
 scores AS (
-    SELECT s.*, i.thema, i.soort, i.gewicht
+    SELECT s.gebied_code, s.niveau, s.jaar, s.score, s.score_var, i.thema, i.soort, i.gewicht, i.bit
     FROM marts.fct_indicator_scores AS s
-    JOIN marts.dim_indicator AS i USING (indicator)
-    WHERE s.score IS NOT NULL AND i.gewicht > 0
+    JOIN indicatoren AS i USING (indicator)
+    WHERE s.score IS NOT NULL
+),
+
+-- Sums per theme within one kind (the finest group; the dashboard's objectief / subjectief filter on a
+-- theme), rolled up to themes and kinds: the weighted mean and its variance need only these sums.
+thema_soort AS MATERIALIZED (
+    SELECT gebied_code, niveau, jaar, thema, soort,
+           sum(gewicht * score) AS som_ws, sum(gewicht) AS som_w, sum(gewicht * gewicht * score_var) AS som_w2v,
+           count(*) AS dekking, bit_or(bit) AS bits
+    FROM scores
+    GROUP BY gebied_code, niveau, jaar, thema, soort
+),
+
+sommen AS (
+    SELECT gebied_code, niveau, jaar, thema || '/' || soort AS groep, 'thema_soort' AS groep_type,
+           som_ws, som_w, som_w2v, dekking, bits
+    FROM thema_soort
+    UNION ALL
+    SELECT gebied_code, niveau, jaar, thema, 'thema',
+           sum(som_ws), sum(som_w), sum(som_w2v), sum(dekking), bit_or(bits)
+    FROM thema_soort
+    GROUP BY gebied_code, niveau, jaar, thema
+    UNION ALL
+    SELECT gebied_code, niveau, jaar, soort, 'soort',
+           sum(som_ws), sum(som_w), sum(som_w2v), sum(dekking), bit_or(bits)
+    FROM thema_soort
+    GROUP BY gebied_code, niveau, jaar, soort
 ),
 
 groepen AS (
-    SELECT gebied_code, niveau, jaar, thema AS groep, 'thema' AS groep_type,
-           sum(gewicht * score) / sum(gewicht) AS score,
-           sum(gewicht * gewicht * score_var) / (sum(gewicht) * sum(gewicht)) AS score_var,
-           count(*) AS dekking, list(indicator ORDER BY indicator) AS indicatoren
-    FROM scores GROUP BY ALL
-    UNION ALL
-    SELECT gebied_code, niveau, jaar, soort, 'soort',
-           sum(gewicht * score) / sum(gewicht),
-           sum(gewicht * gewicht * score_var) / (sum(gewicht) * sum(gewicht)),
-           count(*), list(indicator ORDER BY indicator)
-    FROM scores GROUP BY ALL
-    UNION ALL
-    -- a theme within one kind (the dashboard's objectief / subjectief filter on a theme)
-    SELECT gebied_code, niveau, jaar, thema || '/' || soort, 'thema_soort',
-           sum(gewicht * score) / sum(gewicht),
-           sum(gewicht * gewicht * score_var) / (sum(gewicht) * sum(gewicht)),
-           count(*), list(indicator ORDER BY indicator)
-    FROM scores GROUP BY ALL
+    SELECT gebied_code, niveau, jaar, groep, groep_type,
+           som_ws / som_w AS score,
+           som_w2v / (som_w * som_w) AS score_var,
+           dekking, bits
+    FROM sommen
 ),
 
 totaal AS (
     SELECT gebied_code, niveau, jaar, 'totaal' AS groep, 'totaal' AS groep_type,
            CASE WHEN count(*) = 2 THEN 0.5 * sum(score) ELSE any_value(score) END AS score,
            CASE WHEN count(*) = 2 THEN 0.25 * sum(score_var) ELSE any_value(score_var) END AS score_var,
-           sum(dekking) AS dekking, list_sort(flatten(list(indicatoren))) AS indicatoren
+           sum(dekking) AS dekking, bit_or(bits) AS bits
     FROM groepen
     WHERE groep_type = 'soort'
     GROUP BY ALL
@@ -51,20 +72,44 @@ alles AS (
 ),
 
 -- Trend since the baseline up to each year: the least-squares line through the composites, used to
--- project the target status before the target year (macro wm_doelstatus, fct_doelen).
-trend AS (
+-- project the target status before the target year (macro wm_doelstatus, fct_doelen). From running sums
+-- of x = jaar - basisjaar (centred, so the sums stay small) and the score:
+--   helling = (k Sxy - Sx Sy) / (k Sxx - Sx^2),  snijpunt (at jaar = 0) = (Sy - helling Sx) / k - helling basisjaar.
+lopend AS (
     SELECT
         a.*,
-        CASE WHEN count(*) OVER w >= 2 THEN regr_slope(a.score, a.jaar) OVER w END     AS helling,
-        CASE WHEN count(*) OVER w >= 2 THEN regr_intercept(a.score, a.jaar) OVER w END AS snijpunt,
-        count(*) OVER w                        AS trendjaren
+        s.basisjaar,
+        count(*) OVER w                                        AS k,
+        sum(a.jaar - s.basisjaar) OVER w                       AS sx,
+        sum(a.score) OVER w                                    AS sy,
+        sum((a.jaar - s.basisjaar) * a.score) OVER w           AS sxy,
+        sum((a.jaar - s.basisjaar) * (a.jaar - s.basisjaar)) OVER w AS sxx
     FROM alles AS a, instellingen AS s
     WHERE a.jaar >= s.basisjaar
     WINDOW w AS (PARTITION BY a.gebied_code, a.groep ORDER BY a.jaar ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+
+trend AS (
+    SELECT
+        l.* EXCLUDE (basisjaar, k, sx, sy, sxy, sxx, helling_),
+        l.helling_                                                         AS helling,
+        (l.sy - l.helling_ * l.sx) / l.k - l.helling_ * l.basisjaar        AS snijpunt,
+        l.k                                                                AS trendjaren
+    FROM (
+        SELECT *, CASE WHEN k >= 2 THEN (k * sxy - sx * sy) / (k * sxx - sx * sx) END AS helling_ FROM lopend
+    ) AS l
     UNION ALL
     SELECT a.*, NULL, NULL, NULL
     FROM alles AS a, instellingen AS s
     WHERE a.jaar < s.basisjaar
+),
+
+-- the indicator names of every combination of bits that occurs (a few hundred at most)
+namen AS (
+    SELECT b.bits, list(i.indicator ORDER BY i.indicator) AS indicatoren
+    FROM (SELECT DISTINCT bits FROM alles) AS b
+    JOIN indicatoren AS i ON b.bits & i.bit <> 0
+    GROUP BY b.bits
 )
 
 SELECT
@@ -84,8 +129,10 @@ SELECT
         ELSE 'gelijk'
     END                                                           AS verandering,
     a.dekking,
-    a.indicatoren,
+    n.indicatoren,
     a.helling,
     a.snijpunt,
     a.trendjaren
-FROM trend AS a, instellingen AS s
+FROM trend AS a
+CROSS JOIN instellingen AS s
+LEFT JOIN namen AS n USING (bits)

@@ -19,7 +19,7 @@ teller AS (
         bool_and(w.volledig)                           AS teller_volledig,
         count(*)                                       AS teller_variabelen
     FROM componenten AS c
-    JOIN marts.int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
+    JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
     WHERE c.rol = 'teller' AND w.waarde IS NOT NULL
     GROUP BY ALL
 ),
@@ -31,7 +31,7 @@ noemer AS (
         min(w.bronjaar)                                AS noemer_bronjaar,
         bool_and(w.volledig)                           AS noemer_volledig
     FROM componenten AS c
-    JOIN marts.int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
+    JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
     WHERE c.rol = 'noemer' AND w.waarde IS NOT NULL
     GROUP BY ALL
 ),

@@ -2,44 +2,68 @@
 -- gemeente); rates are never averaged. Survey means and percentages are n-weighted (pooled sd, see
 -- docs/methodology.md). Aggregates replace delivered values at the same level, so a wijk always equals the
 -- sum of its buurten. The Leefbaarometer score is not additive and is kept only as delivered.
+-- The sums are built in two steps (buurten -> wijk, then wijken -> gemeente) from partial sums, which gives
+-- the same result as summing the buurten of a gemeente directly and reads every buurt row once.
 WITH jaar AS (
     SELECT j.*, v.aggregatie
-    FROM marts.int_waarnemingen_jaar AS j
+    FROM int_waarnemingen_jaar AS j
     JOIN marts.dim_variabele AS v USING (bron, variabele)
 ),
 
-kinderen AS (
-    -- each buurt contributes to its wijk and gemeente, each wijk to its gemeente
-    SELECT *, 'WK' || substr(gebied_code, 3, 6) AS ouder, 'wijk' AS ouder_niveau
-    FROM jaar WHERE niveau = 'buurt' AND aggregatie <> 'geen'
+-- partial sums of a group of rows: everything the weighted mean and the pooled sd need
+buurten_per_wijk AS (
+    SELECT
+        bron, variabele, 'WK' || substr(gebied_code, 3, 6) AS gebied_code, jaar,
+        any_value(aggregatie) AS aggregatie,
+        sum(waarde) AS som,
+        sum(n * waarde) AS som_nw,
+        sum(n) FILTER (WHERE waarde IS NOT NULL) AS som_n,
+        sum(n * sd * sd) AS som_nsd2,
+        sum(n) FILTER (WHERE sd IS NOT NULL) AS som_n_sd,
+        min(perioden) AS perioden, max(verwacht) AS verwacht, bool_and(volledig) AS volledig,
+        min(bronjaar) AS bronjaar, count(*) AS onderdelen
+    FROM jaar
+    WHERE niveau = 'buurt' AND aggregatie <> 'geen'
+    GROUP BY bron, variabele, 'WK' || substr(gebied_code, 3, 6), jaar
+),
+
+-- a gemeente is built from its buurten (through their wijken) when there are any for this variable and
+-- year, else from its delivered wijken
+wijken AS (
+    SELECT * FROM buurten_per_wijk
     UNION ALL
-    SELECT *, 'GM' || substr(gebied_code, 3, 4), 'gemeente'
-    FROM jaar WHERE niveau = 'buurt' AND aggregatie <> 'geen'
-    UNION ALL
-    SELECT j.*, 'GM' || substr(j.gebied_code, 3, 4), 'gemeente'
+    SELECT bron, variabele, gebied_code, jaar, aggregatie, waarde, n * waarde,
+           CASE WHEN waarde IS NOT NULL THEN n END, n * sd * sd, CASE WHEN sd IS NOT NULL THEN n END,
+           perioden, verwacht, volledig, bronjaar, 1
     FROM jaar AS j
-    WHERE j.niveau = 'wijk' AND j.aggregatie <> 'geen'
-      -- a gemeente is built from its buurten when there are any for this variable and year
-      AND NOT EXISTS (SELECT 1 FROM jaar AS b WHERE b.niveau = 'buurt' AND b.bron = j.bron
-                      AND b.variabele = j.variabele AND b.jaar = j.jaar
-                      AND substr(b.gebied_code, 3, 4) = substr(j.gebied_code, 3, 4))
+    WHERE niveau = 'wijk' AND aggregatie <> 'geen'
+      AND NOT EXISTS (SELECT 1 FROM buurten_per_wijk AS b WHERE b.bron = j.bron AND b.variabele = j.variabele
+                      AND b.jaar = j.jaar AND substr(b.gebied_code, 3, 4) = substr(j.gebied_code, 3, 4))
+),
+
+wijken_per_gemeente AS (
+    SELECT
+        bron, variabele, 'GM' || substr(gebied_code, 3, 4) AS gebied_code, jaar,
+        any_value(aggregatie) AS aggregatie,
+        sum(som) AS som, sum(som_nw) AS som_nw, sum(som_n) AS som_n, sum(som_nsd2) AS som_nsd2,
+        sum(som_n_sd) AS som_n_sd, min(perioden) AS perioden, max(verwacht) AS verwacht,
+        bool_and(volledig) AS volledig, min(bronjaar) AS bronjaar, sum(onderdelen) AS onderdelen
+    FROM wijken
+    GROUP BY bron, variabele, 'GM' || substr(gebied_code, 3, 4), jaar
 ),
 
 opgeteld AS (
     SELECT
-        bron, variabele, ouder AS gebied_code, ouder_niveau AS niveau, jaar,
-        CASE WHEN any_value(aggregatie) = 'som' THEN sum(waarde)
-             ELSE sum(n * waarde) / nullif(sum(n) FILTER (WHERE waarde IS NOT NULL), 0) END AS waarde,
-        CASE WHEN any_value(aggregatie) = 'som' THEN NULL ELSE sum(n) FILTER (WHERE waarde IS NOT NULL) END AS n,
-        CASE WHEN any_value(aggregatie) = 'gewogen_gemiddelde'
-             THEN sqrt(sum(n * sd * sd) / nullif(sum(n) FILTER (WHERE sd IS NOT NULL), 0)) END AS sd,
-        min(perioden) AS perioden,
-        max(verwacht) AS verwacht,
-        bool_and(volledig) AS volledig,
-        min(bronjaar) AS bronjaar,
-        count(*) AS onderdelen
-    FROM kinderen
-    GROUP BY ALL
+        bron, variabele, gebied_code, niveau, jaar,
+        CASE WHEN aggregatie = 'som' THEN som ELSE som_nw / nullif(som_n, 0) END AS waarde,
+        CASE WHEN aggregatie = 'som' THEN NULL ELSE som_n END AS n,
+        CASE WHEN aggregatie = 'gewogen_gemiddelde' THEN sqrt(som_nsd2 / nullif(som_n_sd, 0)) END AS sd,
+        perioden, verwacht, volledig, bronjaar, onderdelen
+    FROM (
+        SELECT *, 'wijk' AS niveau FROM buurten_per_wijk
+        UNION ALL
+        SELECT *, 'gemeente' AS niveau FROM wijken_per_gemeente
+    )
 ),
 
 geleverd AS (

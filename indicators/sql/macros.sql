@@ -6,8 +6,9 @@ CREATE OR REPLACE MACRO wm_doelstatus(peiljaar, doeljaar, trendjaren, projectie,
         WHEN peiljaar >= doeljaar AND doel_verandering = 'slechter' THEN 'niet gehaald'
         WHEN peiljaar >= doeljaar THEN 'gehaald'
         WHEN trendjaren < 2 OR projectie IS NULL THEN 'geen data'
-        WHEN projectie >= 100 AND verandering <> 'slechter' THEN 'op koers'
-        WHEN projectie < 100 AND verandering = 'slechter' THEN 'uit koers'
+        -- rounded: a trend through scores of exactly 100 must not flip on the last bit of a float sum
+        WHEN round(projectie, 9) >= 100 AND verandering <> 'slechter' THEN 'op koers'
+        WHEN round(projectie, 9) < 100 AND verandering = 'slechter' THEN 'uit koers'
         ELSE 'risico'
     END;
 
