@@ -79,6 +79,7 @@ def dim_tables(settings: Settings) -> dict[str, pd.DataFrame]:
                 "hotspot_p": settings.hotspot_p,
                 "hotspot_minimum": settings.hotspot_minimum,
                 "hotspot_jaren": settings.hotspot_jaren,
+                "hotspot_maanden": settings.hotspot_maanden,
             }
         ]
     )

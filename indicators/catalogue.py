@@ -20,6 +20,7 @@ SETTING_KEYS = (
     "hotspot_p",
     "hotspot_minimum",
     "hotspot_jaren",
+    "hotspot_maanden",
 )
 FLOAT_SETTINGS = ("betrouwbaarheid", "hotspot_p")
 
@@ -38,6 +39,7 @@ class Settings:
     hotspot_p: float
     hotspot_minimum: int
     hotspot_jaren: int
+    hotspot_maanden: int
 
     def __post_init__(self) -> None:
         problems = []
@@ -47,8 +49,13 @@ class Settings:
             )
         if not 0 < self.hotspot_p < 1:
             problems.append(f"hotspot_p moet tussen 0 en 1 liggen (bijv. 0.01), niet {self.hotspot_p}")
-        if self.onderdrukking_drempel < 1 or self.hotspot_minimum < 1 or self.hotspot_jaren < 1:
-            problems.append("onderdrukking_drempel, hotspot_minimum en hotspot_jaren moeten minstens 1 zijn")
+        if (
+            min(self.onderdrukking_drempel, self.hotspot_minimum, self.hotspot_jaren, self.hotspot_maanden)
+            < 1
+        ):
+            problems.append(
+                "onderdrukking_drempel, hotspot_minimum, hotspot_jaren en hotspot_maanden moeten minstens 1 zijn"
+            )
         if self.doeljaar <= self.basisjaar:
             problems.append("het doeljaar moet na het basisjaar liggen")
         if problems:

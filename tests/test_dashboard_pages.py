@@ -11,7 +11,13 @@ from dashboard_support import DEMO, app_test, demo_db
 from etl import load_files
 from etl.demo import STORIES
 
-PAGES = ["views/stuurgroep.py", "views/wijk.py", "views/indicator.py", "views/regiegroep.py", "views/gegevens.py"]
+PAGES = [
+    "views/stuurgroep.py",
+    "views/wijk.py",
+    "views/indicator.py",
+    "views/regiegroep.py",
+    "views/gegevens.py",
+]
 
 
 def run_page(db, monkeypatch, page: str, **query):
@@ -48,8 +54,10 @@ def test_page_says_how_to_load_on_an_empty_database(monkeypatch, tmp_path, page)
 def test_page_works_with_partial_data(monkeypatch, tmp_path, page):
     """Only areas, population and police figures: no partner files, no survey, no geometry."""
     db = tmp_path / "deels.duckdb"
-    results = load_files([DEMO / "bevolking_lindenhoven_2017-2025.csv",
-                          DEMO / "politie_47022NED_lindenhoven_2017-2025.csv"], db)
+    results = load_files(
+        [DEMO / "bevolking_lindenhoven_2017-2025.csv", DEMO / "politie_47022NED_lindenhoven_2017-2025.csv"],
+        db,
+    )
     assert [r.status for r in results] == ["geladen", "geladen"]
     run_page(db, monkeypatch, page)
 
@@ -85,7 +93,9 @@ def test_stuurgroep_selectors_change_content_and_land_in_the_url(monkeypatch):
 
 
 def test_stuurgroep_url_parameters_round_trip(monkeypatch):
-    at = run_page(demo_db(), monkeypatch, "views/stuurgroep.py", jaar="2025", doeljaar="2025", thema="veiligheid")
+    at = run_page(
+        demo_db(), monkeypatch, "views/stuurgroep.py", jaar="2025", doeljaar="2025", thema="veiligheid"
+    )
     assert at.selectbox(key="url_jaar").value == 2025
     assert at.selectbox(key="url_doeljaar").value == 2025
     assert at.selectbox(key="url_thema").value == "veiligheid"
@@ -114,14 +124,17 @@ def test_wijk_selector_follows_the_url(monkeypatch):
 
 
 def test_indicator_page_definition_ranking_map_trend_and_provenance(monkeypatch):
-    at = run_page(demo_db(), monkeypatch, "views/indicator.py", indicator="woninginbraak_per_1000_woningen",
-                  jaar="2023")
+    at = run_page(
+        demo_db(), monkeypatch, "views/indicator.py", indicator="woninginbraak_per_1000_woningen", jaar="2023"
+    )
     assert at.title[0].value == "Woninginbraken per 1.000 woningen"
     ranking, kaart, trend = charts(at)
     assert len(ranking["data"][0]["y"]) == 12 and "error_x" in ranking["data"][0]
     provenance = [d.value for d in at.dataframe if "Bestand" in d.value.columns][0]
-    assert set(provenance["Bestand"]) == {"politie_47022NED_lindenhoven_2017-2025.csv",
-                                          "bevolking_lindenhoven_2017-2025.csv"}
+    assert set(provenance["Bestand"]) == {
+        "politie_47022NED_lindenhoven_2017-2025.csv",
+        "bevolking_lindenhoven_2017-2025.csv",
+    }
     at.selectbox(key="url_indicator").select("rapportcijfer_leefbaarheid").run()
     assert at.title[0].value == "Rapportcijfer leefbaarheid buurt"
 
@@ -144,8 +157,10 @@ def test_demo_copy_with_an_extra_month(monkeypatch, tmp_path):
     at = run_page(db, monkeypatch, "views/regiegroep.py")
     assert "december 2025" in at.caption[0].value
     extra = tmp_path / "meldingen_2026_01.csv"
-    extra.write_text("bron;gebied_code;periode;variabele;waarde\n"
-                     "gemeente;BU99990101;2026-01;meldingen_overlast_jeugd;2\n", encoding="utf-8")
+    extra.write_text(
+        "bron;gebied_code;periode;variabele;waarde\ngemeente;BU99990101;2026-01;meldingen_overlast_jeugd;2\n",
+        encoding="utf-8",
+    )
     assert load_files([extra], db)[0].status == "geladen"
     at.run()
     assert "januari 2026" in at.caption[0].value

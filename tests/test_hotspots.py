@@ -98,3 +98,17 @@ def test_a_missing_month_does_not_hide_its_neighbours():
     series[(2024, 4)] = 9
     count, expected, p, signal = hotspots(series, hotspot_jaren="2")[(2024, 4)]
     assert expected == pytest.approx((3 * 1 + 2 * 3) / 5)  # Mar-May 2022 and Mar + May 2023
+
+
+def test_only_the_last_hotspot_maanden_months_are_tested_with_their_full_history():
+    # 2017-2024 (96 months); the default window keeps the last 48 months, 2021-2024
+    series = {(y, m): (4 if y == 2020 else 1) for y in range(2017, 2025) for m in range(1, 13)}
+    assert sorted(hotspots(series))[0] == (2021, 1) and len(hotspots(series)) == 48
+    # a window of 12 months keeps 2024 only; January 2024 still gets its expectation from Dec 2020 - Feb 2023,
+    # months outside the window: (4 [Dec 2020] + 3 x 1 [2021] + 3 x 1 [2022] + ... ) / 9
+    window = hotspots(series, hotspot_maanden="12")
+    assert sorted(window) == [(2024, m) for m in range(1, 13)]
+    assert window[(2024, 1)][1] == pytest.approx((4 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1) / 9)
+    # and the window follows the data: with 2024 gone, 2023 is the last year
+    del_2024 = {k: v for k, v in series.items() if k[0] < 2024}
+    assert sorted(hotspots(del_2024, hotspot_maanden="12")) == [(2023, m) for m in range(1, 13)]

@@ -59,7 +59,9 @@ def test_denominator_from_the_latest_year_up_to_the_value(area_db: Path, tmp_pat
     meldingen = tmp_path / "gemeente_2021.csv"
     meldingen.write_text(
         "bron;gebied_code;periode;variabele;waarde;n;sd\n"
-        + "".join(f"gemeente;BU09990101;2021-{m:02d};meldingen_openbare_ruimte;{m};;\n" for m in range(1, 13)),
+        + "".join(
+            f"gemeente;BU09990101;2021-{m:02d};meldingen_openbare_ruimte;{m};;\n" for m in range(1, 13)
+        ),
         encoding="utf-8",
     )
     gemeente = load_one(meldingen, area_db)

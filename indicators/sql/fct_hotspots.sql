@@ -3,6 +3,9 @@
 -- previous hotspot_jaren years (up to 9 months of history; at least 3 needed), floored at 0.1 so that a
 -- series that was always 0 can still signal; p = P(X >= count) for X ~ Poisson(expected), one-sided.
 -- Signal: p < hotspot_p and count >= hotspot_minimum (settings in catalogue.yaml / meta.instellingen).
+-- Rows: the last hotspot_maanden months (default 48) up to each gemeente's latest month, the months the
+-- regiegroep page shows (signals of up to 24 months, counts against the three years before). Older months are
+-- not tested, so the cost stays the same as the history grows.
 WITH instellingen AS (
     SELECT * FROM marts.dim_instellingen
 ),
@@ -15,43 +18,67 @@ maanden AS (
     SELECT 'politie' AS bron, p.soort_misdrijf AS variabele, p.gebied_code, p.jaar, p.maand,
            CAST(p.aantal AS DOUBLE) AS aantal, p.load_id
     FROM staging.stg_politie__misdrijven AS p
-    WHERE p.vervangen_door IS NULL AND p.periode_type = 'maand' AND p.niveau = 'buurt'
+    WHERE p.vervangen_door IS NULL AND p.periode_type = 'maand' AND p.niveau = 'buurt' AND p.aantal IS NOT NULL
     UNION ALL
     SELECT g.bron, g.variabele, g.gebied_code, g.jaar, g.periode_nr, g.waarde, g.load_id
     FROM staging.stg_partner__waarnemingen AS g
-    WHERE g.vervangen_door IS NULL AND g.periode_type = 'maand' AND g.niveau = 'buurt'
+    WHERE g.vervangen_door IS NULL AND g.periode_type = 'maand' AND g.niveau = 'buurt' AND g.waarde IS NOT NULL
 ),
 
-gevolgd AS (
-    SELECT m.*, m.jaar * 12 + m.maand - 1 AS maandnr
+-- the window: the last hotspot_maanden months up to each gemeente's latest month with data (the regiegroep's
+-- "what is happening now"), plus the hotspot_jaren years and a month before it that the expectation needs
+gevolgd_alle AS (
+    SELECT m.*, m.jaar * 12 + m.maand - 1 AS maandnr, substr(m.gebied_code, 3, 4) AS gemeente
     FROM maanden AS m
     SEMI JOIN reeksen AS r USING (bron, variabele)
-    WHERE m.aantal IS NOT NULL
+),
+
+vensters AS (
+    SELECT v.gemeente, v.laatste - s.hotspot_maanden + 1 AS eerste, v.laatste,
+           v.laatste - s.hotspot_maanden + 1 - 12 * s.hotspot_jaren - 1 AS eerste_historie
+    FROM (SELECT gemeente, max(maandnr) AS laatste FROM gevolgd_alle GROUP BY gemeente) AS v, instellingen AS s
+),
+
+-- every watched series (source, variable, buurt) gets a number, so that the month arithmetic below works on
+-- one integer key: reeks_nr * 100000 + month number (jaar * 12 + maand - 1); a month's neighbours and the
+-- same month in earlier years are then key + 1, key - 1 and key - 12 k
+series AS (
+    SELECT bron, variabele, gebied_code, row_number() OVER () AS reeks_nr
+    FROM (SELECT DISTINCT bron, variabele, gebied_code FROM gevolgd_alle)
+),
+
+gevolgd AS MATERIALIZED (
+    SELECT g.*, v.eerste, s.reeks_nr * 100000 + g.maandnr AS sleutel
+    FROM gevolgd_alle AS g
+    JOIN vensters AS v USING (gemeente)
+    JOIN series AS s USING (bron, variabele, gebied_code)
+    WHERE g.maandnr >= v.eerste_historie
 ),
 
 -- Counts of each month and its two neighbours: every month counts for itself and the months beside it
 -- (also when a month in between is missing) ...
 drie_maanden AS (
-    SELECT g.bron, g.variabele, g.gebied_code, g.maandnr + d.naast AS maandnr,
-           sum(g.aantal) AS som3, count(g.aantal) AS aantal3
+    SELECT g.sleutel + d.naast AS sleutel, sum(g.aantal) AS som3, count(*) AS aantal3, min(g.eerste) AS eerste
     FROM gevolgd AS g
     CROSS JOIN (VALUES (-1), (0), (1)) AS d(naast)
     GROUP BY ALL
 ),
 
--- ... exactly 1, 2, ... hotspot_jaren years before the month they are the history of.
+-- ... exactly 1, 2, ... hotspot_jaren years before the month they are the history of (months in the window).
 eerder AS (
-    SELECT d.bron, d.variabele, d.gebied_code, d.maandnr + 12 * k.jaren_terug AS maandnr,
-           sum(d.som3) / nullif(sum(d.aantal3), 0) AS gemiddelde_eerder, sum(d.aantal3) AS maanden_eerder
+    SELECT d.sleutel + 12 * k.jaren_terug AS sleutel,
+           sum(d.som3) / sum(d.aantal3) AS gemiddelde_eerder, sum(d.aantal3) AS maanden_eerder
     FROM drie_maanden AS d
     CROSS JOIN (SELECT unnest(range(1, hotspot_jaren + 1)) AS jaren_terug FROM instellingen) AS k
+    WHERE d.sleutel % 100000 + 12 * k.jaren_terug >= d.eerste
     GROUP BY ALL
 ),
 
 met_verwachting AS MATERIALIZED (
     SELECT g.*, e.gemiddelde_eerder, coalesce(e.maanden_eerder, 0) AS maanden_eerder
     FROM gevolgd AS g
-    LEFT JOIN eerder AS e USING (bron, variabele, gebied_code, maandnr)
+    LEFT JOIN eerder AS e USING (sleutel)
+    WHERE g.maandnr >= g.eerste
 ),
 
 -- The one-sided Poisson tail once per distinct (count, expected) pair: expected is a mean of at most

@@ -37,21 +37,40 @@ noemer AS (
 ),
 
 -- a numerator of several variables (e.g. the violent-crime codes) is complete only when every variable
--- the area has in any year is there this year too
+-- the area has in any year is there this year too (one variable: always)
 teller_compleet AS (
     SELECT t.*, t.teller_variabelen = max(t.teller_variabelen) OVER (PARTITION BY t.indicator, t.gebied_code)
                 AS alle_variabelen
     FROM teller AS t
+    SEMI JOIN (SELECT indicator FROM componenten WHERE rol = 'teller' GROUP BY indicator HAVING count(*) > 1)
+        USING (indicator)
+    UNION ALL
+    SELECT t.*, true
+    FROM teller AS t
+    SEMI JOIN (SELECT indicator FROM componenten WHERE rol = 'teller' GROUP BY indicator HAVING count(*) = 1)
+        USING (indicator)
+),
+
+-- the denominator of the same year, else of the nearest earlier year (ASOF); the exact match first, as a
+-- plain join, since almost every value has one (population figures are carried forward already)
+zelfde_jaar AS (
+    SELECT t.*, n.noemer, n.noemer_bronjaar AS noemer_jaar, n.noemer_volledig,
+           n.jaar IS NOT NULL OR NOT i.heeft_noemer AS gevonden
+    FROM teller_compleet AS t
+    JOIN indicator AS i USING (indicator)
+    LEFT JOIN noemer AS n USING (indicator, gebied_code, jaar)
+),
+
+ontbrekend AS (
+    SELECT * EXCLUDE (noemer, noemer_jaar, noemer_volledig, gevonden) FROM zelfde_jaar WHERE NOT gevonden
 ),
 
 gekoppeld AS (
-    SELECT
-        t.*,
-        n.noemer,
-        n.noemer_bronjaar                              AS noemer_jaar,
-        n.noemer_volledig
-    FROM teller_compleet AS t
-    ASOF LEFT JOIN noemer AS n
+    SELECT * EXCLUDE (gevonden) FROM zelfde_jaar WHERE gevonden
+    UNION ALL
+    SELECT t.*, n.noemer, n.noemer_bronjaar AS noemer_jaar, n.noemer_volledig
+    FROM ontbrekend AS t
+    ASOF LEFT JOIN (SELECT * FROM noemer SEMI JOIN ontbrekend USING (indicator, gebied_code)) AS n
         ON n.indicator = t.indicator AND n.gebied_code = t.gebied_code AND t.jaar >= n.jaar
 )
 
