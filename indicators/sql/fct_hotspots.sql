@@ -11,7 +11,7 @@ WITH instellingen AS (
 ),
 
 reeksen AS (
-    SELECT * FROM marts.dim_hotspot_reeks
+    SELECT *, row_number() OVER (ORDER BY bron, variabele) AS reeks_nr FROM marts.dim_hotspot_reeks
 ),
 
 maanden AS (
@@ -28,9 +28,9 @@ maanden AS (
 -- the window: the last hotspot_maanden months up to each gemeente's latest month with data (the regiegroep's
 -- "what is happening now"), plus the hotspot_jaren years and a month before it that the expectation needs
 gevolgd_alle AS (
-    SELECT m.*, m.jaar * 12 + m.maand - 1 AS maandnr, substr(m.gebied_code, 3, 4) AS gemeente
+    SELECT m.*, r.reeks_nr, m.jaar * 12 + m.maand - 1 AS maandnr, substr(m.gebied_code, 3, 4) AS gemeente
     FROM maanden AS m
-    SEMI JOIN reeksen AS r USING (bron, variabele)
+    JOIN reeksen AS r USING (bron, variabele)
 ),
 
 vensters AS (
@@ -39,28 +39,31 @@ vensters AS (
     FROM (SELECT gemeente, max(maandnr) AS laatste FROM gevolgd_alle GROUP BY gemeente) AS v, instellingen AS s
 ),
 
--- every watched series (source, variable, buurt) gets a number, so that the month arithmetic below works on
--- one integer key: reeks_nr * 100000 + month number (jaar * 12 + maand - 1); a month's neighbours and the
--- same month in earlier years are then key + 1, key - 1 and key - 12 k
-series AS (
-    SELECT bron, variabele, gebied_code, row_number() OVER () AS reeks_nr
-    FROM (SELECT DISTINCT bron, variabele, gebied_code FROM gevolgd_alle)
+-- every watched series (series number, buurt number) gets one integer key per month:
+-- (reeks_nr * 1,000,000 + buurt_nr) * 100,000 + month number (jaar * 12 + maand - 1); a month's neighbours
+-- and the same month in earlier years are then key - 1, key + 1 and key - 12 k
+buurten AS (
+    SELECT gebied_code, row_number() OVER () AS buurt_nr FROM (SELECT DISTINCT gebied_code FROM gevolgd_alle)
 ),
 
 gevolgd AS MATERIALIZED (
-    SELECT g.*, v.eerste, s.reeks_nr * 100000 + g.maandnr AS sleutel
+    SELECT g.*, v.eerste, v.laatste, (g.reeks_nr * 1000000 + b.buurt_nr) * 100000 + g.maandnr AS sleutel
     FROM gevolgd_alle AS g
     JOIN vensters AS v USING (gemeente)
-    JOIN series AS s USING (bron, variabele, gebied_code)
+    JOIN buurten AS b USING (gebied_code)
     WHERE g.maandnr >= v.eerste_historie
 ),
 
 -- Counts of each month and its two neighbours: every month counts for itself and the months beside it
 -- (also when a month in between is missing) ...
 drie_maanden AS (
-    SELECT g.sleutel + d.naast AS sleutel, sum(g.aantal) AS som3, count(*) AS aantal3, min(g.eerste) AS eerste
+    SELECT g.sleutel + d.naast AS sleutel, sum(g.aantal) AS som3, count(*) AS aantal3,
+           min(g.eerste) AS eerste, min(g.laatste) AS laatste
     FROM gevolgd AS g
     CROSS JOIN (VALUES (-1), (0), (1)) AS d(naast)
+    CROSS JOIN instellingen AS s
+    -- only the months that are some window month's history
+    WHERE g.maandnr + d.naast BETWEEN g.eerste - 12 * s.hotspot_jaren AND g.laatste - 12
     GROUP BY ALL
 ),
 
@@ -70,7 +73,7 @@ eerder AS (
            sum(d.som3) / sum(d.aantal3) AS gemiddelde_eerder, sum(d.aantal3) AS maanden_eerder
     FROM drie_maanden AS d
     CROSS JOIN (SELECT unnest(range(1, hotspot_jaren + 1)) AS jaren_terug FROM instellingen) AS k
-    WHERE d.sleutel % 100000 + 12 * k.jaren_terug >= d.eerste
+    WHERE d.sleutel % 100000 + 12 * k.jaren_terug BETWEEN d.eerste AND d.laatste
     GROUP BY ALL
 ),
 
