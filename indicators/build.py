@@ -17,13 +17,15 @@ SQL = Path(__file__).parent / "sql"
 MODELS = [
     "int_waarnemingen_jaar",
     "int_waarnemingen",
-    "fct_indicator_waarden",
+    "int_indicator_waarden",
     "fct_indicator_scores",
     "fct_indicator_vorige",
     "fct_composites",
     "fct_doelen",
     "fct_hotspots",
 ]
+# Tables earlier versions kept in marts that are intermediate now.
+FORMER_MARTS = ["int_waarnemingen_jaar", "int_waarnemingen", "fct_indicator_waarden"]
 
 
 def _settings(con: duckdb.DuckDBPyConnection) -> Settings:
@@ -103,11 +105,12 @@ def build_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None
         con.execute(f"CREATE OR REPLACE TABLE marts.{name} AS SELECT * FROM _dim_df")
         con.unregister("_dim_df")
     con.execute((SQL / "macros.sql").read_text(encoding="utf-8"))
+    for table in FORMER_MARTS:
+        con.execute(f"DROP TABLE IF EXISTS marts.{table}")
     for model in MODELS:
         t0 = time.perf_counter()
         sql = (SQL / f"{model}.sql").read_text(encoding="utf-8")
         if model.startswith("int_"):
-            con.execute(f"DROP TABLE IF EXISTS marts.{model}")  # persisted by earlier versions
             con.execute(f"CREATE OR REPLACE TEMP TABLE {model} AS\n{sql}")
         else:
             con.execute(f"CREATE OR REPLACE TABLE marts.{model} AS\n{sql}")

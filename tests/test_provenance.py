@@ -69,7 +69,7 @@ def test_denominator_from_the_latest_year_up_to_the_value(area_db: Path, tmp_pat
     indicator = "meldingen_openbare_ruimte_per_1000_inwoners"
     assert query(
         area_db,
-        "SELECT gebied_code, jaar, noemer_jaar FROM marts.fct_indicator_waarden WHERE indicator = ? ORDER BY ALL",
+        "SELECT gebied_code, jaar, noemer_jaar FROM marts.fct_indicator_scores WHERE indicator = ? ORDER BY ALL",
         [indicator],
     ) == [("BU09990101", 2021, 2020), ("GM0999", 2021, 2020), ("WK099901", 2021, 2020)]
     rows = query(

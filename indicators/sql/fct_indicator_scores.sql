@@ -6,7 +6,7 @@ WITH instellingen AS (
 
 waarden AS (
     SELECT w.*, i.polariteit, i.onzekerheid, i.factor, i.heeft_noemer, i.vergelijkbaar_vanaf
-    FROM marts.fct_indicator_waarden AS w
+    FROM int_indicator_waarden AS w
     JOIN marts.dim_indicator AS i USING (indicator)
 ),
 

@@ -41,7 +41,7 @@ CREATE OR REPLACE MACRO wm_oordeel(z_beter, z_kritiek) AS
 -- itself or lies within it (buurt -> wijk -> gemeente, by code, as int_waarnemingen aggregates; an area's own
 -- delivered row is listed too, also where its value is the sum of its buurten). Numerator
 -- variables count in p_jaar itself; denominator variables in the latest year up to p_jaar that the area has
--- (denominators are carried forward, see fct_indicator_waarden), and only where the area has a numerator
+-- (denominators are carried forward, see int_indicator_waarden), and only where the area has a numerator
 -- that year; of a stock (voorraad) only the year's last period counts. One row per load, component role and
 -- source, with the number of rows it contributes and the years they are from.
 CREATE OR REPLACE MACRO wm_herkomst(p_indicator, p_gebieden, p_jaar) AS TABLE
