@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -107,15 +108,20 @@ def build_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None
     con.execute((SQL / "macros.sql").read_text(encoding="utf-8"))
     for table in FORMER_MARTS:
         con.execute(f"DROP TABLE IF EXISTS marts.{table}")
-    for model in MODELS:
+    for i, model in enumerate(MODELS):
         t0 = time.perf_counter()
         sql = (SQL / f"{model}.sql").read_text(encoding="utf-8")
         if model.startswith("int_"):
             con.execute(f"CREATE OR REPLACE TEMP TABLE {model} AS\n{sql}")
         else:
             con.execute(f"CREATE OR REPLACE TABLE marts.{model} AS\n{sql}")
+        # an intermediate table is dropped as soon as no later model reads it: it holds memory
+        for earlier in MODELS[:i]:
+            if earlier.startswith("int_") and not any(_reads(later, earlier) for later in MODELS[i + 1 :]):
+                con.execute(f"DROP TABLE IF EXISTS temp.main.{earlier}")
         timings[model] = time.perf_counter() - t0
-    for model in MODELS:
-        if model.startswith("int_"):
-            con.execute(f"DROP TABLE IF EXISTS temp.main.{model}")
     return timings
+
+
+def _reads(model: str, table: str) -> bool:
+    return re.search(rf"\b{table}\b", (SQL / f"{model}.sql").read_text(encoding="utf-8")) is not None
