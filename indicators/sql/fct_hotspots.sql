@@ -47,7 +47,9 @@ buurten AS (
 ),
 
 gevolgd AS MATERIALIZED (
-    SELECT g.*, v.eerste, v.laatste, (g.reeks_nr * 1000000 + b.buurt_nr) * 100000 + g.maandnr AS sleutel
+    -- only numbers: the names come back with the series and buurt numbers in the final select
+    SELECT g.reeks_nr, b.buurt_nr, g.maandnr, g.aantal, g.load_id, v.eerste, v.laatste,
+           (g.reeks_nr * 1000000 + b.buurt_nr) * 100000 + g.maandnr AS sleutel
     FROM gevolgd_alle AS g
     JOIN vensters AS v USING (gemeente)
     JOIN buurten AS b USING (gebied_code)
@@ -101,14 +103,14 @@ getoetst AS (
 )
 
 SELECT
-    m.gebied_code,
-    'WK' || substr(m.gebied_code, 3, 6)                            AS wijk_code,
-    m.bron,
-    m.variabele,
+    b.gebied_code,
+    'WK' || substr(b.gebied_code, 3, 6)                            AS wijk_code,
+    r.bron,
+    r.variabele,
     r.titel                                                        AS reeks,
-    m.jaar,
-    m.maand,
-    make_date(m.jaar, m.maand, 1)                                  AS periode,
+    m.maandnr // 12                                                AS jaar,
+    m.maandnr % 12 + 1                                             AS maand,
+    make_date(m.maandnr // 12, m.maandnr % 12 + 1, 1)              AS periode,
     m.aantal,
     m.gemiddelde_eerder                                            AS verwacht,
     m.maanden_eerder,
@@ -117,4 +119,5 @@ SELECT
     m.load_id
 FROM getoetst AS m
 CROSS JOIN instellingen AS s
-JOIN reeksen AS r USING (bron, variabele)
+JOIN reeksen AS r USING (reeks_nr)
+JOIN buurten AS b USING (buurt_nr)
