@@ -40,21 +40,24 @@ partner AS (
     WHERE p.vervangen_door IS NULL
 ),
 
+-- flows: the sum of the year's periods; stocks: the last period of the year with a value
 partner_jaar AS (
     SELECT bron, variabele, gebied_code, niveau, jaar,
-           CASE WHEN any_value(soort) = 'stroom' THEN sum(waarde)
-                ELSE arg_max(waarde, periode_nr) FILTER (WHERE waarde IS NOT NULL) END AS waarde,
-           CASE WHEN any_value(soort) = 'stroom' THEN NULL
-                ELSE arg_max(n, periode_nr) FILTER (WHERE waarde IS NOT NULL) END AS n,
-           CASE WHEN any_value(soort) = 'stroom' THEN NULL
-                ELSE arg_max(sd, periode_nr) FILTER (WHERE waarde IS NOT NULL) END AS sd,
-           CASE WHEN any_value(soort) = 'stroom' THEN count(waarde)
-                ELSE max(periode_nr) FILTER (WHERE waarde IS NOT NULL) END AS perioden,
-           CASE any_value(periode_type) WHEN 'maand' THEN 12 WHEN 'kwartaal' THEN 4 WHEN 'halfjaar' THEN 2
-                ELSE 1 END AS verwacht,
-           jaar AS bronjaar
+           sum(waarde) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd, count(waarde) AS perioden,
+           any_value(periode_type) AS periode_type
     FROM partner
-    GROUP BY ALL
+    WHERE soort = 'stroom'
+    GROUP BY bron, variabele, gebied_code, niveau, jaar
+    UNION ALL
+    SELECT bron, variabele, gebied_code, niveau, jaar,
+           arg_max(waarde, periode_nr) FILTER (WHERE waarde IS NOT NULL),
+           arg_max(n, periode_nr) FILTER (WHERE waarde IS NOT NULL),
+           arg_max(sd, periode_nr) FILTER (WHERE waarde IS NOT NULL),
+           max(periode_nr) FILTER (WHERE waarde IS NOT NULL),
+           any_value(periode_type)
+    FROM partner
+    WHERE soort <> 'stroom'
+    GROUP BY bron, variabele, gebied_code, niveau, jaar
 ),
 
 bevolking_geleverd AS (
@@ -112,7 +115,11 @@ alles AS (
     UNION ALL
     SELECT m.* FROM politie_maand AS m
     ANTI JOIN (SELECT * FROM politie_jaar WHERE waarde IS NOT NULL) AS j USING (variabele, gebied_code, jaar)
-    UNION ALL SELECT * FROM partner_jaar
+    UNION ALL
+    SELECT bron, variabele, gebied_code, niveau, jaar, waarde, n, sd, perioden,
+           CASE periode_type WHEN 'maand' THEN 12 WHEN 'kwartaal' THEN 4 WHEN 'halfjaar' THEN 2 ELSE 1 END,
+           jaar
+    FROM partner_jaar
     UNION ALL SELECT * FROM bevolking
     UNION ALL SELECT * FROM leefbaarometer
 )
