@@ -2,29 +2,42 @@
 -- Denominators come from the same year; when that year is not there (e.g. CBS not yet published) the
 -- nearest earlier year is used and flagged (noemer_jaar <> jaar).
 WITH componenten AS (
-    SELECT * FROM marts.dim_indicator_component
+    SELECT *, count(*) OVER (PARTITION BY indicator, rol) AS variabelen
+    FROM marts.dim_indicator_component
 ),
 
 indicator AS (
     SELECT * FROM marts.dim_indicator
 ),
 
+-- the numerator: the variable's value, or the sum of several (survey results are one variable: n and sd)
 teller AS (
+    SELECT c.indicator, w.gebied_code, w.niveau, w.jaar, w.waarde AS teller, w.n, w.sd,
+           w.volledig AS teller_volledig, 1 AS teller_variabelen
+    FROM componenten AS c
+    JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
+    WHERE c.rol = 'teller' AND c.variabelen = 1 AND w.waarde IS NOT NULL
+    UNION ALL
     SELECT
         c.indicator, w.gebied_code, w.niveau, w.jaar,
         sum(w.waarde)                                  AS teller,
-        -- survey results: one variable, keep n and sd
         any_value(w.n)                                 AS n,
         any_value(w.sd)                                AS sd,
         bool_and(w.volledig)                           AS teller_volledig,
         count(*)                                       AS teller_variabelen
     FROM componenten AS c
     JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
-    WHERE c.rol = 'teller' AND w.waarde IS NOT NULL
-    GROUP BY ALL
+    WHERE c.rol = 'teller' AND c.variabelen > 1 AND w.waarde IS NOT NULL
+    GROUP BY c.indicator, w.gebied_code, w.niveau, w.jaar
 ),
 
 noemer AS (
+    SELECT c.indicator, w.gebied_code, w.jaar, w.waarde AS noemer, w.bronjaar AS noemer_bronjaar,
+           w.volledig AS noemer_volledig
+    FROM componenten AS c
+    JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
+    WHERE c.rol = 'noemer' AND c.variabelen = 1 AND w.waarde IS NOT NULL
+    UNION ALL
     SELECT
         c.indicator, w.gebied_code, w.jaar,
         sum(w.waarde)                                  AS noemer,
@@ -32,8 +45,8 @@ noemer AS (
         bool_and(w.volledig)                           AS noemer_volledig
     FROM componenten AS c
     JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
-    WHERE c.rol = 'noemer' AND w.waarde IS NOT NULL
-    GROUP BY ALL
+    WHERE c.rol = 'noemer' AND c.variabelen > 1 AND w.waarde IS NOT NULL
+    GROUP BY c.indicator, w.gebied_code, w.jaar
 ),
 
 -- a numerator of several variables (e.g. the violent-crime codes) is complete only when every variable
@@ -42,13 +55,11 @@ teller_compleet AS (
     SELECT t.*, t.teller_variabelen = max(t.teller_variabelen) OVER (PARTITION BY t.indicator, t.gebied_code)
                 AS alle_variabelen
     FROM teller AS t
-    SEMI JOIN (SELECT indicator FROM componenten WHERE rol = 'teller' GROUP BY indicator HAVING count(*) > 1)
-        USING (indicator)
+    SEMI JOIN (SELECT indicator FROM componenten WHERE rol = 'teller' AND variabelen > 1) USING (indicator)
     UNION ALL
     SELECT t.*, true
     FROM teller AS t
-    SEMI JOIN (SELECT indicator FROM componenten WHERE rol = 'teller' GROUP BY indicator HAVING count(*) = 1)
-        USING (indicator)
+    SEMI JOIN (SELECT indicator FROM componenten WHERE rol = 'teller' AND variabelen = 1) USING (indicator)
 ),
 
 -- the denominator of the same year, else of the nearest earlier year (ASOF); the exact match first, as a
