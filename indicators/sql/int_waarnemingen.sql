@@ -4,14 +4,8 @@
 -- sum of its buurten. The Leefbaarometer score is not additive and is kept only as delivered.
 -- The sums are built in two steps (buurten -> wijk, then wijken -> gemeente) from partial sums, which gives
 -- the same result as summing the buurten of a gemeente directly and reads every buurt row once.
-WITH jaar AS (
-    SELECT j.*, v.aggregatie
-    FROM int_waarnemingen_jaar AS j
-    JOIN marts.dim_variabele AS v USING (bron, variabele)
-),
-
--- partial sums of a group of rows: everything the weighted mean and the pooled sd need
-buurten_per_wijk AS (
+-- Partial sums of a group of rows: everything the weighted mean and the pooled sd need.
+WITH buurten_per_wijk AS (
     SELECT
         bron, variabele, 'WK' || substr(gebied_code, 3, 6) AS gebied_code, jaar,
         any_value(aggregatie) AS aggregatie,
@@ -22,7 +16,7 @@ buurten_per_wijk AS (
         sum(n) FILTER (WHERE sd IS NOT NULL) AS som_n_sd,
         min(perioden) AS perioden, max(verwacht) AS verwacht, bool_and(volledig) AS volledig,
         min(bronjaar) AS bronjaar, count(*) AS onderdelen
-    FROM jaar
+    FROM int_waarnemingen_jaar
     WHERE niveau = 'buurt' AND aggregatie <> 'geen'
     GROUP BY bron, variabele, 'WK' || substr(gebied_code, 3, 6), jaar
 ),
@@ -35,7 +29,7 @@ wijken AS (
     SELECT bron, variabele, gebied_code, jaar, aggregatie, waarde, n * waarde,
            CASE WHEN waarde IS NOT NULL THEN n END, n * sd * sd, CASE WHEN sd IS NOT NULL THEN n END,
            perioden, verwacht, volledig, bronjaar, 1
-    FROM jaar AS j
+    FROM int_waarnemingen_jaar AS j
     WHERE niveau = 'wijk' AND aggregatie <> 'geen'
       AND NOT EXISTS (SELECT 1 FROM buurten_per_wijk AS b WHERE b.bron = j.bron AND b.variabele = j.variabele
                       AND b.jaar = j.jaar AND substr(b.gebied_code, 3, 4) = substr(j.gebied_code, 3, 4))
@@ -69,7 +63,7 @@ opgeteld AS (
 geleverd AS (
     SELECT j.bron, j.variabele, j.gebied_code, j.niveau, j.jaar, j.waarde, j.n, j.sd, j.perioden, j.verwacht,
            j.volledig, j.bronjaar, 1 AS onderdelen
-    FROM jaar AS j
+    FROM int_waarnemingen_jaar AS j
     ANTI JOIN opgeteld AS o USING (bron, variabele, gebied_code, jaar)
 )
 

@@ -124,9 +124,12 @@ alles AS (
     UNION ALL SELECT * FROM leefbaarometer
 )
 
+-- with how the variable aggregates to wijk and gemeente (dim_variabele: som, gewogen_gemiddelde, geen)
 SELECT
-    bron, variabele, gebied_code, niveau, jaar, waarde, n, sd, perioden, verwacht,
-    perioden = verwacht AND waarde IS NOT NULL AS volledig,
-    bronjaar
-FROM alles
-WHERE niveau IS NOT NULL
+    a.bron, a.variabele, a.gebied_code, a.niveau, a.jaar, a.waarde, a.n, a.sd, a.perioden, a.verwacht,
+    a.perioden = a.verwacht AND a.waarde IS NOT NULL AS volledig,
+    a.bronjaar,
+    v.aggregatie
+FROM alles AS a
+JOIN marts.dim_variabele AS v USING (bron, variabele)
+WHERE a.niveau IS NOT NULL
