@@ -68,13 +68,6 @@ BENCH_INDICATORS = Path(__file__).resolve().parent / "bench_indicators.py"
 NATIONAL_DB = "bench_indicators.duckdb"  # the file name bench_indicators.py writes into its work directory
 DEFAULT_WORKDIR = Path(__file__).resolve().parent / "out" / "bench_pages"
 
-PAGES = [
-    "views/stuurgroep.py",
-    "views/wijk.py",
-    "views/indicator.py",
-    "views/regiegroep.py",
-    "views/gegevens.py",
-]
 DEFAULT_PAGE = "views/stuurgroep.py"  # default=True in app.py: what the first run renders
 OPTIONAL = {"meta.load_meldingen", "meta.instellingen"}  # empty in a clean production database too
 GOALS = {"demo": 0.5, "national": 1.5}  # seconds, warm render, server side
@@ -443,6 +436,8 @@ def bench_database(
     label: str, db: Path, repeat: int, timeout: float, profile_mode: str, top: int
 ) -> tuple[float, list[PageResult]]:
     from streamlit.testing.v1 import AppTest
+
+    from dashboard import PAGES
 
     os.environ["WIJKMONITOR_DB"] = str(db)
     goal = GOALS[label]

@@ -11,11 +11,10 @@ sys.path.insert(
     0, str(Path(__file__).resolve().parents[1])
 )  # `streamlit run` puts only dashboard/ on the path
 
-from dashboard import queries  # noqa: E402
+from dashboard import VIEWS, queries  # noqa: E402
 
 st.set_page_config(page_title="Wijkmonitor", page_icon=":material/monitoring:", layout="wide")
 
-VIEWS = Path(__file__).parent / "views"  # not "pages/": that name switches Streamlit to legacy routing
 navigation = st.navigation(
     {
         "Sturen": [

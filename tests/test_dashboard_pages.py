@@ -8,16 +8,9 @@ import shutil
 import pytest
 from dashboard_support import DEMO, app_test, demo_db
 
+from dashboard import PAGES, VIEWS
 from etl import load_files
 from etl.demo import STORIES
-
-PAGES = [
-    "views/stuurgroep.py",
-    "views/wijk.py",
-    "views/indicator.py",
-    "views/regiegroep.py",
-    "views/gegevens.py",
-]
 
 
 def run_page(db, monkeypatch, page: str, **query):
@@ -42,6 +35,12 @@ def text_of(at) -> str:
 def test_page_renders_on_the_demo(monkeypatch, page):
     at = run_page(demo_db(), monkeypatch, page)
     assert at.title, "every page has a title"
+
+
+def test_every_page_is_in_the_navigation():
+    app = (VIEWS.parent / "app.py").read_text(encoding="utf-8")
+    assert len(PAGES) >= 5
+    assert [p for p in PAGES if f'VIEWS / "{p.removeprefix("views/")}"' not in app] == []
 
 
 @pytest.mark.parametrize("page", PAGES)
