@@ -493,6 +493,7 @@ def run_marts(db_path: Path) -> dict[str, Any]:
     import duckdb
 
     from indicators import build_marts
+    from indicators.build import INTERMEDIATE
 
     limit, settings = _write_session_settings()
     con = duckdb.connect(str(db_path))
@@ -504,11 +505,11 @@ def run_marts(db_path: Path) -> dict[str, Any]:
     con.execute("CHECKPOINT")
     checkpoint = time.perf_counter() - t0 - seconds
     peak = _peak_bytes()
-    # the int_ models are temporary tables of the build (gone with it); the others are the marts
+    # the intermediate models are temporary tables of the build (gone with it); the others are the marts
     rows = {
         m: con.execute(f"SELECT count(*) FROM marts.{m}").fetchall()[0][0]
         for m in models
-        if not m.startswith("int_")
+        if m not in INTERMEDIATE
     }
     con.close()
     return {
@@ -1257,9 +1258,11 @@ def compare(
     problems: list[str] = []
     max_abs = 0.0
 
-    for name, n in rows.items():
-        if name.startswith("int_"):
-            continue  # intermediate: temporary tables of the build, not in marts
+    from indicators.build import INTERMEDIATE
+
+    marts = [name for name in rows if name not in INTERMEDIATE]  # the rest are temporary tables of the build
+    for name in marts:
+        n = rows[name]
         db_rows = con.execute(f"SELECT count(*) FROM marts.{name}").fetchall()[0][0]
         if db_rows != n:
             problems.append(f"{name}: {n:,} rows in pandas, {db_rows:,} in the mart")
@@ -1359,7 +1362,13 @@ def compare(
     pd_signals = int(out["fct_hotspots"]["signaal"].sum())
     if signals != pd_signals:
         problems.append(f"fct_hotspots: {pd_signals:,} signals in pandas, {signals:,} in the mart")
-    return {"ok": not problems, "max_abs_diff": max_abs, "problems": problems, "checks": checks}
+    return {
+        "ok": not problems,
+        "max_abs_diff": max_abs,
+        "problems": problems,
+        "checks": checks,
+        "marts": len(marts),
+    }
 
 
 def run_pandas(db_path: Path, check: bool, seed: int) -> dict[str, Any]:
@@ -1618,7 +1627,7 @@ def summary(gen: dict[str, Any], marts: list[Run], pandas_runs: list[Run], args:
         print(
             f"  pandas result matches marts: {'yes' if c['ok'] else 'no'} "
             f"(max abs diff {c['max_abs_diff']:.3g}; "
-            f"checked: row counts of all {sum(not s.startswith('int_') for s in p0['rows'])} marts, "
+            f"checked: row counts of all {c['marts']} marts, "
             + "; ".join(x["label"] for x in c["checks"])
             + f"; tolerance {ATOL:g} + {RTOL:g} x |value|)"
         )

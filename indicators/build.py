@@ -25,6 +25,7 @@ MODELS = [
     "fct_doelen",
     "fct_hotspots",
 ]
+INTERMEDIATE = [m for m in MODELS if m.startswith("int_")]
 # Tables earlier versions kept in marts that are intermediate now.
 FORMER_MARTS = ["int_waarnemingen_jaar", "int_waarnemingen", "fct_indicator_waarden"]
 
@@ -108,20 +109,20 @@ def build_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None
     con.execute((SQL / "macros.sql").read_text(encoding="utf-8"))
     for table in FORMER_MARTS:
         con.execute(f"DROP TABLE IF EXISTS marts.{table}")
-    for i, model in enumerate(MODELS):
+    sql = {model: (SQL / f"{model}.sql").read_text(encoding="utf-8") for model in MODELS}
+    # an intermediate table is dropped right after the last model that reads it: it holds memory
+    last_reader = {
+        table: max((m for m in MODELS if re.search(rf"\b{table}\b", sql[m])), key=MODELS.index)
+        for table in INTERMEDIATE
+    }
+    for model in MODELS:
         t0 = time.perf_counter()
-        sql = (SQL / f"{model}.sql").read_text(encoding="utf-8")
-        if model.startswith("int_"):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {model} AS\n{sql}")
+        if model in INTERMEDIATE:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {model} AS\n{sql[model]}")
         else:
-            con.execute(f"CREATE OR REPLACE TABLE marts.{model} AS\n{sql}")
-        # an intermediate table is dropped as soon as no later model reads it: it holds memory
-        for earlier in MODELS[:i]:
-            if earlier.startswith("int_") and not any(_reads(later, earlier) for later in MODELS[i + 1 :]):
-                con.execute(f"DROP TABLE IF EXISTS temp.main.{earlier}")
+            con.execute(f"CREATE OR REPLACE TABLE marts.{model} AS\n{sql[model]}")
+        for table in INTERMEDIATE:
+            if last_reader[table] == model:
+                con.execute(f"DROP TABLE temp.main.{table}")
         timings[model] = time.perf_counter() - t0
     return timings
-
-
-def _reads(model: str, table: str) -> bool:
-    return re.search(rf"\b{table}\b", (SQL / f"{model}.sql").read_text(encoding="utf-8")) is not None
