@@ -7,15 +7,19 @@
     wijkmonitor serve [--db PATH]          start the dashboard
     wijkmonitor template BRON --out F      Excel template for a partner source
 
-Exit codes: 0 ok, 1 rejected input, 2 usage error.
+Exit codes: 0 ok, 1 rejected input (or an unexpected error: one Dutch line, the traceback with --debug),
+2 usage error, 130 Ctrl-C, 143 SIGTERM (both clean up: the database is unchanged), 141 output pipe closed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 from etl import db as dbmod
@@ -58,6 +62,7 @@ def _add_load_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="wijkmonitor", description="Leefbaarheidsmonitor: laden, controleren en tonen.")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("demo", help="bouw de demodatabase uit data/demo/")
     p.add_argument(
@@ -102,8 +107,121 @@ def _options(args: argparse.Namespace) -> Options:
     )
 
 
+DEBUG_HELP = "toon bij een onverwachte fout de volledige foutmelding (traceback)"
+WRITE_COMMANDS = {"load", "demo", "instellingen"}  # commands that may change the database
+
+
+class Gestopt(KeyboardInterrupt):
+    """Raised by the SIGTERM handler: a KeyboardInterrupt, so every ``finally`` / ``except BaseException``
+    (the write session removes its copy) runs as for Ctrl-C."""
+
+
+_sigterm_seen: list[bool] = []  # DuckDB may turn our exception into "Query interrupted": remember the signal
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second SIGTERM must not interrupt the clean-up
+    _sigterm_seen.append(True)
+    raise Gestopt
+
+
+def _say(message: str) -> None:
+    with contextlib.suppress(OSError):  # stderr may be a closed pipe too
+        print(f"wijkmonitor: {message}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command. The top-level handler: Ctrl-C (exit 130) and SIGTERM (exit 143) clean up and say so
+    in Dutch; a full disk and any unexpected error give one Dutch line and exit 1 (the traceback only with
+    ``--debug``); a closed output pipe (``wijkmonitor loads | head -1``) ends quietly."""
+    raw = list(sys.argv[1:] if argv is None else argv)
+    # --debug is global: accepted before and after the subcommand (not after "--", which ends the options)
+    end = raw.index("--") if "--" in raw else len(raw)
+    debug = "--debug" in raw[:end]
+    args = build_parser().parse_args([a for i, a in enumerate(raw) if i >= end or a != "--debug"])
+    args.debug = debug
+    db_path = dbmod.resolve_db_path(getattr(args, "db", None))
+    before = dbmod.db_version(db_path)
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (an embedding application): leave signals alone
+        previous = None
+    _sigterm_seen.clear()
+    try:
+        code = _command(args)
+        sys.stdout.flush()  # inside the try: a closed pipe must surface here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # Python's advice: point stdout at devnull so the final flush at exit cannot fail again
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a pipe that was closed
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through _on_sigterm
+        stopped = signal.SIGTERM if isinstance(exc, Gestopt) or _sigterm_seen else signal.SIGINT
+        _interrupted(args, debug, stopped, before, db_path)
+        return 128 + stopped
+    except Exception as exc:
+        if _sigterm_seen or _is_interrupt(
+            exc
+        ):  # DuckDB turns a signal during a query into "Query interrupted"
+            stopped = signal.SIGTERM if _sigterm_seen else signal.SIGINT
+            _interrupted(args, debug, stopped, before, db_path)
+            return 128 + stopped
+        _say(_unexpected(exc, args, before, db_path))
+        if debug:
+            traceback.print_exc()
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    import duckdb
+
+    return isinstance(exc, duckdb.InterruptException) or (
+        type(exc) is RuntimeError and str(exc) == "Query interrupted"
+    )
+
+
+def _db_state(args: argparse.Namespace, before: tuple[int, int] | None, db_path: Path) -> str:
+    """What happened to the database, for the message after an interruption or error of a write command."""
+    if args.command not in WRITE_COMMANDS:
+        return ""
+    if dbmod.db_version(db_path) == before:
+        return "; de database is niet gewijzigd"
+    return "; de database is wel gewijzigd (zie 'wijkmonitor loads')"
+
+
+def _interrupted(
+    args: argparse.Namespace, debug: bool, signum: int, before: tuple[int, int] | None, db_path: Path
+) -> None:
+    how = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    _say(f"afgebroken ({how}){_db_state(args, before, db_path)}")
+    if debug:
+        traceback.print_exc()
+
+
+def _unexpected(
+    exc: Exception, args: argparse.Namespace, before: tuple[int, int] | None, db_path: Path
+) -> str:
+    """One Dutch line for an error nobody handled: no English library text and no temporary paths."""
+    state = _db_state(args, before, db_path)
+    if isinstance(exc, dbmod.OnvoldoendeRuimte):
+        return str(exc)
+    if dbmod.is_disk_full(exc):
+        return f"de schijf is vol (bij {db_path.parent}){state}. Maak ruimte vrij en probeer het opnieuw."
+    if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryException":
+        return f"onvoldoende geheugen{state}."
+    if isinstance(exc, PermissionError):
+        return f"geen toegang tot een bestand of map{state}. Controleer de rechten (bij {db_path.parent})."
+    return (
+        f"onverwachte fout ({type(exc).__name__}){state}. Met --debug ziet u de technische details; "
+        "meld dit aan de beheerder."
+    )
+
+
+def _command(args: argparse.Namespace) -> int:
     db_path = dbmod.resolve_db_path(getattr(args, "db", None))
     if args.command == "demo":
         from etl.demo import generate_demo
