@@ -8,13 +8,13 @@ result and messages. All writing happens on a private copy of the database that 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import hashlib
 import json
 import os
 import re
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -24,8 +24,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from etl import attempts, rawcopy
 from etl import db as dbmod
-from etl.reader import Delivery, ReadError, peek_delivery, read_delivery
+from etl.reader import (
+    Delivery,
+    Limits,
+    ReadError,
+    check_file,
+    peek_delivery,
+    read_delivery,
+    scratch_connection,
+    shown,
+)
 from etl.sources import (
     Options,
     Plan,
@@ -34,6 +44,7 @@ from etl.sources import (
     detect_kind,
     partner_label,
     plan_delivery,
+    q,
     variable_dimension,
 )
 from etl.validation import Issue, ValidationResult, run_frames
@@ -137,8 +148,13 @@ def rebuild(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) ->
         progress(f"staging en marts opnieuw opgebouwd ({time.perf_counter() - t0:.1f} s)")
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, path: Path, opts: Options) -> tuple[Delivery, Plan, list[str]]:
-    delivery = read_delivery(con, path, sheet=opts.sheet)
+class _NothingToPublish(Exception):
+    """Raised inside a write session to throw the copy away: nothing was loaded, the warehouse stays as it is."""
+
+
+def _prepare(scr: duckdb.DuckDBPyConnection, path: Path, opts: Options) -> tuple[Delivery, Plan, list[str]]:
+    """Read the file into the scratch connection, plan it and make view ``scope`` (the rows to load)."""
+    delivery = read_delivery(scr, path, sheet=opts.sheet)
     plan = plan_delivery(delivery, opts)
     warnings = list(delivery.notes) + list(plan.warnings)
     scope = "levering"
@@ -146,54 +162,104 @@ def _prepare(con: duckdb.DuckDBPyConnection, path: Path, opts: Options) -> tuple
         gm = opts.gemeente.strip().upper()
         if not re.fullmatch(r"GM[0-9]{4}", gm):
             raise SourceError(
-                f"--gemeente moet een CBS-gemeentecode zijn zoals GM0597, niet '{opts.gemeente}'"
+                f"--gemeente moet een CBS-gemeentecode zijn zoals GM0597, niet '{shown(opts.gemeente)}'"
             )
-        con.execute(
+        scr.execute(
             f"CREATE OR REPLACE TEMP VIEW levering_scope AS SELECT * FROM levering "
             f"WHERE regexp_matches({plan.code_expr}, '^(GM|WK|BU)') "
             f"AND 'GM' || substr({plan.code_expr}, 3, 4) = '{gm}'"
         )
-        skipped = con.execute(
+        skipped = scr.execute(
             "SELECT (SELECT count(*) FROM levering) - (SELECT count(*) FROM levering_scope)"
         ).fetchone()[0]
         if skipped:
             examples = [
-                r[0]
-                for r in con.execute(
+                shown(r[0], 20)
+                for r in scr.execute(
                     f"SELECT DISTINCT {plan.code_expr} FROM levering EXCEPT SELECT DISTINCT {plan.code_expr} "
                     f"FROM levering_scope ORDER BY 1 LIMIT 5"
                 ).fetchall()
             ]
-            warnings.append(
-                f"{skipped} rijen buiten gemeente {gm} overgeslagen (o.a. {', '.join(map(str, examples))})"
-            )
+            warnings.append(f"{skipped} rijen buiten gemeente {gm} overgeslagen (o.a. {', '.join(examples)})")
         scope = "levering_scope"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW scope AS SELECT * FROM {scope}")
+    scr.execute(f"CREATE OR REPLACE TEMP VIEW scope AS SELECT * FROM {scope}")
     return delivery, plan, warnings
 
 
+@dataclass
+class _Checked:
+    delivery: Delivery | None
+    plan: Plan | None
+    result: ValidationResult
+    partner: str | None = None
+
+
+def _scratch_setup(scr: duckdb.DuckDBPyConnection, base: duckdb.DuckDBPyConnection) -> None:
+    """The scratch connection gets the schema, the macros and a copy of the area division of ``base``."""
+    ensure_schema(scr)
+    if _has_table(base, "marts", "dim_gebied"):
+        base.complete()  # DuckDB 2: a relation cannot start while an execute() result is pending
+        areas = base.sql("SELECT * FROM marts.dim_gebied").to_arrow_table()
+        scr.register("_dim_gebied", areas)
+        scr.execute("CREATE OR REPLACE TABLE marts.dim_gebied AS SELECT * FROM _dim_gebied")
+        scr.unregister("_dim_gebied")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
 def _check(
-    con: duckdb.DuckDBPyConnection, path: Path, opts: Options
-) -> tuple[Delivery | None, Plan | None, ValidationResult, list[str]]:
+    scr: duckdb.DuckDBPyConnection, base: duckdb.DuckDBPyConnection, path: Path, opts: Options
+) -> _Checked:
+    """Read and validate one file on its scratch connection ``scr`` against the area division of ``base``."""
     try:
-        delivery, plan, warnings = _prepare(con, path, opts)
+        _scratch_setup(scr, base)
+        delivery, plan, warnings = _prepare(scr, path, opts)
     except (ReadError, SourceError) as exc:
         msg = str(exc)
         if not msg.startswith(path.name):
             msg = f"{path.name}: {msg}"
-        return None, None, ValidationResult([Issue("fout", msg, regel="bestandsformaat")]), []
+        return _Checked(None, None, ValidationResult([Issue("fout", msg, regel="bestandsformaat")]))
     try:
-        frames = build_frames(con, delivery, plan, "scope")
+        frames = build_frames(scr, delivery, plan, "scope")
     except SourceError as exc:
-        return (
-            delivery,
-            plan,
-            ValidationResult([Issue("fout", f"{path.name}: {exc}", regel="gebiedsindeling")]),
-            [],
+        return _Checked(
+            delivery, plan, ValidationResult([Issue("fout", f"{path.name}: {exc}", regel="gebiedsindeling")])
         )
-    result = run_frames(con, frames, path.name, plan.kind)
+    result = run_frames(scr, frames, path.name, plan.kind)
     result.issues[:0] = [Issue("waarschuwing", f"{path.name}: {w}") for w in warnings]
-    return delivery, plan, result, warnings
+    partner = partner_label(scr, plan, "scope") if result.success else None
+    return _Checked(delivery, plan, result, partner)
+
+
+def _transfer(
+    scr: duckdb.DuckDBPyConnection, base: duckdb.DuckDBPyConnection, plan: Plan, load_id: int
+) -> int:
+    """Insert the checked rows (view ``scope`` of the scratch) into ``plan.raw_table`` of ``base``.
+
+    The rows travel as an Arrow stream under our own column names: the writing connection never reads the
+    delivered file and never sees a delivered name.
+    """
+    exprs = ", ".join(f"{e} AS {q(c)}" for c, e in plan.select.items())
+    scr.complete()
+    stream = scr.sql(f"SELECT {exprs}, _rij FROM scope ORDER BY _rij").to_arrow_reader(1 << 16)
+    cols = ", ".join(q(c) for c in plan.select)
+    base.complete()
+    base.register("_levering_rijen", stream)
+    try:
+        base.execute(
+            f"INSERT INTO {plan.raw_table} ({cols}, _load_id, _rij) SELECT {cols}, ?, _rij FROM _levering_rijen",
+            [load_id],
+        )
+    finally:
+        base.unregister("_levering_rijen")
+    return base.execute(f"SELECT count(*) FROM {plan.raw_table} WHERE _load_id = ?", [load_id]).fetchone()[0]
 
 
 def validate_files(
@@ -202,43 +268,38 @@ def validate_files(
     opts: Options | None = None,
     progress: Progress | None = None,
 ) -> list[LoadResult]:
-    """Dry run: the same checks as a load, against a read-only view of the current area division."""
+    """Dry run: the same checks as a load, against a read-only view of the current area division.
+
+    Nothing is written: not the warehouse, not the attempt log."""
     opts = opts or Options()
     db_path = dbmod.resolve_db_path(db_path)
     results = []
-    con = duckdb.connect()  # scratch database; the live one is attached read-only for the area division
+    work = duckdb.connect()  # the area division of this batch; the live database is attached read-only
+    ensure_schema(work)
     if db_path.exists():
-        con.execute(f"ATTACH '{db_path}' AS live (READ_ONLY)")
-        con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-        if con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'live' "
-            "AND table_schema = 'marts' AND table_name = 'dim_gebied'"
-        ).fetchone()[0]:
-            con.execute("CREATE TABLE marts.dim_gebied AS SELECT * FROM live.marts.dim_gebied")
-        con.execute("DETACH live")
-    ensure_schema(con)
-    batch_areas = 0
-    for path in _ordered(expand_paths(paths), con, opts):
+        _copy_live_areas(work, db_path)
+        rebuild_areas(work)
+    for path in _ordered(expand_paths(paths), opts):
         t0 = time.perf_counter()
-        delivery, plan, result, warnings = _check(con, path, opts)
+        with scratch_connection(path) as scr:
+            checked = _check(scr, work, path, opts)
+            ok = checked.result.success and checked.plan is not None
+            if ok and checked.plan.kind in KIND_ORDER:
+                # As in a load, later files of the batch are checked against the areas of this one.
+                _transfer(scr, work, checked.plan, _max_area_load(work) + 1)
+                rebuild_areas(work)
         res = LoadResult(
             path,
-            "gecontroleerd" if result.success else "afgewezen",
-            plan.kind if plan else None,
-            delivery.rows if delivery else 0,
-            issues=result.issues,
+            "gecontroleerd" if checked.result.success else "afgewezen",
+            checked.plan.kind if checked.plan else None,
+            checked.delivery.rows if checked.delivery else 0,
+            issues=checked.result.issues,
             seconds=time.perf_counter() - t0,
         )
         results.append(res)
-        if result.success and plan is not None and plan.kind in KIND_ORDER:
-            # As in a load, later files of the batch are checked against the areas of this one.
-            if not batch_areas and db_path.exists():
-                _copy_live_areas(con, db_path)
-            batch_areas += 1
-            _apply_areas_in_scratch(con, plan, batch_areas)
         if progress:
             progress(res.report())
-    con.close()
+    work.close()
     return results
 
 
@@ -246,8 +307,8 @@ AREA_RAW_TABLES = ("raw.gebieden__gebieden", "raw.cbs__kerncijfers", "raw.gemeen
 
 
 def _copy_live_areas(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
-    """Validation scratch database: the live area deliveries, so that the area division can be rebuilt."""
-    con.execute(f"ATTACH '{db_path}' AS live (READ_ONLY)")
+    """Validation work database: the live area deliveries, so that the area division can be rebuilt."""
+    con.execute("ATTACH ? AS live (READ_ONLY)", [str(db_path)])
     try:
         for table in AREA_RAW_TABLES:
             schema, name = table.split(".")
@@ -261,17 +322,14 @@ def _copy_live_areas(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
         con.execute("DETACH live")
 
 
-def _apply_areas_in_scratch(con: duckdb.DuckDBPyConnection, plan: Plan, n: int) -> None:
-    """Validation: add a checked area file (view ``scope``) to the scratch raw tables, rebuild dim_gebied."""
-    newest = max(
+def _max_area_load(con: duckdb.DuckDBPyConnection) -> int:
+    return max(
         con.execute(f"SELECT coalesce(max(_load_id), 0) FROM {t}").fetchone()[0] for t in AREA_RAW_TABLES
     )
-    cols = ", ".join(f'"{c}"' for c in plan.select)
-    exprs = ", ".join(plan.select.values())
-    con.execute(
-        f"INSERT INTO {plan.raw_table} ({cols}, _load_id, _rij) SELECT {exprs}, ?, _rij FROM scope",
-        [newest + n],
-    )
+
+
+def rebuild_areas(con: duckdb.DuckDBPyConnection) -> None:
+    """Staging and the area dimension only (what a validation needs to check later files of a batch)."""
     run_models(con, "staging")
     con.execute(
         "CREATE OR REPLACE TABLE marts.dim_gebied AS\n"
@@ -279,7 +337,7 @@ def _apply_areas_in_scratch(con: duckdb.DuckDBPyConnection, plan: Plan, n: int) 
     )
 
 
-def _ordered(paths: list[Path], con: duckdb.DuckDBPyConnection, opts: Options) -> list[Path]:
+def _ordered(paths: list[Path], opts: Options) -> list[Path]:
     """Area-defining files first (gebieden, bevolking), then the rest, each group in name order."""
 
     def rank(p: Path) -> tuple[int, str]:
@@ -287,7 +345,7 @@ def _ordered(paths: list[Path], con: duckdb.DuckDBPyConnection, opts: Options) -
             return (KIND_ORDER.get(opts.source, 2), p.name)
         try:
             kind = detect_kind(peek_delivery(p, sheet=opts.sheet))[0]
-        except Exception:
+        except Exception:  # an unreadable file is refused with its message when its turn comes
             kind = ""
         return (KIND_ORDER.get(kind, 2), p.name)
 
@@ -303,7 +361,11 @@ def load_files(
     user: str | None = None,
     settings: dict[str, str] | None = None,
 ) -> list[LoadResult]:
-    """Load files (or folders) into the database. Each file is loaded whole or not at all."""
+    """Load files (or folders) into the database. Each file is loaded whole or not at all.
+
+    The warehouse is published only when at least one file was loaded (or ``fresh``/``settings`` ask for
+    it): a rejected or already-loaded file leaves the database file byte-identical. Every attempt goes to
+    the attempt log beside the database (:mod:`etl.attempts`)."""
     opts = opts or Options()
     db_path = dbmod.resolve_db_path(db_path)
     user = user or current_user()
@@ -312,26 +374,48 @@ def load_files(
     files = expand_paths(paths)
     if not files and not fresh:
         return results
-    with dbmod.write_session(db_path, fresh=fresh) as con:
-        ensure_schema(con)
-        for key, value in (settings or {}).items():
-            con.execute("INSERT OR REPLACE INTO meta.instellingen VALUES (?, ?)", [key, value])
-        if not con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' "
-            "AND table_name = 'dim_gebied'"
-        ).fetchone()[0]:
-            rebuild(con)
-        changed = False
-        for path in _ordered(files, con, opts):
-            res = _load_one(con, path, opts, user, raw_dir, progress)
-            results.append(res)
-            if res.status == "geladen":
-                changed = True
-                if res.kind in KIND_ORDER:  # later files of this batch are checked against the new areas
-                    rebuild(con, progress)
-                    changed = False
-        if changed:
-            rebuild(con, progress)
+    published: list[dict] = []  # log records of loaded files, appended once the warehouse is published
+    copies: list[Path] = []  # raw copies made by this run (removed when it is not published)
+    try:
+        with dbmod.write_session(db_path, fresh=fresh) as con:
+            ensure_schema(con)
+            for key, value in (settings or {}).items():
+                con.execute("INSERT OR REPLACE INTO meta.instellingen VALUES (?, ?)", [key, value])
+            if not _has_table(con, "marts", "dim_gebied"):
+                rebuild(con)
+            next_id = max(
+                con.execute("SELECT coalesce(max(load_id), 0) FROM meta.loads").fetchone()[0],
+                attempts.max_load_id(db_path),
+            )
+            changed = loaded = False
+            for path in _ordered(files, opts):
+                next_id += 1
+                res, record, copy = _load_one(con, path, opts, user, raw_dir, progress, next_id)
+                results.append(res)
+                if copy is not None:
+                    copies.append(copy)
+                if res.status == "geladen":
+                    published.append(record)
+                    changed = loaded = True
+                    if res.kind in KIND_ORDER:  # later files of this batch are checked against the new areas
+                        rebuild(con, progress)
+                        changed = False
+                else:
+                    attempts.append(db_path, record)
+            if changed:
+                rebuild(con, progress)
+            if not (loaded or fresh or settings):
+                raise _NothingToPublish
+    except _NothingToPublish:
+        pass
+    except BaseException:
+        for copy in copies:
+            rawcopy.remove(copy)
+        for record in published:
+            attempts.append(db_path, {**record, "status": "afgebroken", "rijen_geladen": 0})
+        raise
+    for record in published:
+        attempts.append(db_path, record)
     return results
 
 
@@ -342,15 +426,45 @@ def _load_one(
     user: str,
     raw_dir: Path,
     progress: Progress | None,
-) -> LoadResult:
+    load_id: int,
+) -> tuple[LoadResult, dict, Path | None]:
+    """Check one file on a scratch connection and, when it passes, insert it into ``con``'s raw layer.
+
+    Returns the result, its attempt-log record, and the raw copy this call created (or None)."""
     t0 = time.perf_counter()
     started = dt.datetime.now()
-    if not path.is_file():
-        res = LoadResult(path, "afgewezen", issues=[Issue("fout", f"{path}: bestand bestaat niet")])
+    record = {
+        "load_id": load_id,
+        "bestand": path.name,
+        "pad": str(path.absolute()),
+        "gestart": started,
+        "gebruiker": user,
+    }
+
+    def done(res: LoadResult, summary: dict | None = None, **extra: object) -> dict:
+        res.seconds = time.perf_counter() - t0
+        record.update(
+            status=res.status,
+            bron=res.kind,
+            rijen=res.rows,
+            rijen_geladen=res.rows_loaded,
+            klaar=dt.datetime.now(),
+            validatie=summary,
+            meldingen_aantal=len(res.issues),
+            meldingen=[i.as_dict() for i in res.issues[: attempts.MAX_MESSAGES]],
+            **extra,
+        )
         if progress:
             progress(res.report())
-        return res
+        return record
+
+    try:
+        check_file(path, Limits.from_env())
+    except ReadError as exc:
+        res = LoadResult(path, "afgewezen", load_id=load_id, issues=[Issue("fout", f"{path.name}: {exc}")])
+        return res, done(res, sha256=None), None
     digest = sha256_of(path)
+    record["sha256"] = digest
     # The same file with the same options is skipped; with another --jaar/--gemeente/... it stores other rows.
     opties = _load_options(opts)
     prior = con.execute(
@@ -361,101 +475,76 @@ def _load_one(
     ).fetchone()
     if prior:
         res = LoadResult(path, "overgeslagen", load_id=prior[0])
-        # every attempt is recorded, also the one that changed nothing
-        skip_id = con.execute("SELECT nextval('meta.load_id_seq')").fetchone()[0]
-        con.execute(
-            "INSERT INTO meta.loads (load_id, bestand, pad, sha256, rijen_geladen, gestart, klaar, status, "
-            "gebruiker, opmerking) VALUES (?, ?, ?, ?, 0, ?, ?, 'overgeslagen', ?, ?)",
-            [
-                skip_id,
-                path.name,
-                str(path.resolve()),
-                digest,
-                started,
-                dt.datetime.now(),
-                user,
-                f"zelfde inhoud al geladen als load {prior[0]}",
-            ],
-        )
-        if progress:
-            progress(res.report())
-        return res
+        rec = done(res, opmerking=f"zelfde inhoud al geladen als load {prior[0]}")
+        rec["load_id"], rec["zelfde_als"] = load_id, prior[0]
+        return res, rec, None
     if progress:
         progress(f"{path.name}: lezen en controleren …")
-    delivery, plan, result, _ = _check(con, path, opts)
-    if progress and delivery is not None:
-        progress(
-            f"{path.name}: {delivery.rows} rijen gelezen en gecontroleerd ({time.perf_counter() - t0:.1f} s)"
-        )
-    load_id = con.execute("SELECT nextval('meta.load_id_seq')").fetchone()[0]
-    rows = delivery.rows if delivery else 0
-    res = LoadResult(
-        path, "afgewezen", plan.kind if plan else None, rows, load_id=load_id, issues=result.issues
-    )
-    summary = result.summary()
-    if opties:
-        summary["opties"] = opties
-    if delivery is not None:
-        summary["bestand"] = {
-            "formaat": delivery.fmt,
-            "codering": delivery.encoding,
-            "scheidingsteken": delivery.delimiter,
-            "kopregel": delivery.header_line,
-            "kolommen": delivery.columns or delivery.geojson_properties,
-        }
-    kopie = None
-    con.execute("BEGIN TRANSACTION")
-    try:
-        if result.success and plan is not None:
-            cols = ", ".join(f'"{c}"' for c in plan.select)
-            exprs = ", ".join(f"{e}" for e in plan.select.values())
-            con.execute(
-                f"INSERT INTO {plan.raw_table} ({cols}, _load_id, _rij) "
-                f"SELECT {exprs}, ?, _rij FROM scope ORDER BY _rij",
-                [load_id],
+    with scratch_connection(path) as scr:
+        checked = _check(scr, con, path, opts)
+        delivery, plan, result = checked.delivery, checked.plan, checked.result
+        if progress and delivery is not None:
+            progress(
+                f"{path.name}: {delivery.rows} rijen gelezen en gecontroleerd ({time.perf_counter() - t0:.1f} s)"
             )
-            res.rows_loaded = con.execute(
-                f"SELECT count(*) FROM {plan.raw_table} WHERE _load_id = ?", [load_id]
-            ).fetchone()[0]
-            raw_dir.mkdir(parents=True, exist_ok=True)
-            kopie = raw_dir / f"{digest[:12]}_{path.name}"
-            if not kopie.exists():
-                shutil.copyfile(path, kopie)
+        rows = delivery.rows if delivery else 0
+        res = LoadResult(
+            path, "afgewezen", plan.kind if plan else None, rows, load_id=load_id, issues=result.issues
+        )
+        summary = result.summary()
+        if opties:
+            summary["opties"] = opties
+        if delivery is not None:
+            summary["bestand"] = {
+                "formaat": delivery.fmt,
+                "codering": delivery.encoding,
+                "scheidingsteken": delivery.delimiter,
+                "kopregel": delivery.header_line,
+                "kolommen": [shown(c, 60) for c in (delivery.columns or delivery.geojson_properties)][:200],
+            }
+        extra = {"variant": plan.variant if plan else None, "partner": checked.partner}
+        if not (result.success and plan is not None):
+            return res, done(res, summary, **extra), None
+        con.execute("BEGIN TRANSACTION")
+        created = None
+        try:
+            res.rows_loaded = _transfer(scr, con, plan, load_id)
+            kopie, made = rawcopy.store(path, digest, raw_dir)
+            created = kopie if made else None
             res.status = "geladen"
-        con.execute(
-            "INSERT INTO meta.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                load_id,
-                path.name,
-                str(path.resolve()),
-                str(kopie) if kopie else None,
-                digest,
-                plan.kind if plan else None,
-                plan.variant if plan else None,
-                partner_label(con, plan, "scope") if plan else None,
-                rows,
-                res.rows_loaded,
-                started,
-                dt.datetime.now(),
-                res.status,
-                user,
-                json.dumps(summary, ensure_ascii=False, default=str),
-                json.dumps(plan.extra_raw) if plan and plan.extra_raw else None,
-            ],
-        )
-        if res.issues:
-            con.executemany(
-                "INSERT INTO meta.load_meldingen VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [i.as_row(load_id) for i in res.issues[:10000]],
+            con.execute(
+                "INSERT INTO meta.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    load_id,
+                    path.name,
+                    str(path.absolute()),
+                    str(kopie),
+                    digest,
+                    plan.kind,
+                    plan.variant,
+                    checked.partner,
+                    rows,
+                    res.rows_loaded,
+                    started,
+                    dt.datetime.now(),
+                    res.status,
+                    user,
+                    json.dumps(summary, ensure_ascii=False, default=str),
+                    json.dumps(plan.extra_raw) if plan.extra_raw else None,
+                ],
             )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    res.seconds = time.perf_counter() - t0
-    if progress:
-        progress(res.report())
-    return res
+            if res.issues:
+                con.executemany(
+                    "INSERT INTO meta.load_meldingen VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [i.as_row(load_id) for i in res.issues[:10000]],
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            if created is not None:
+                rawcopy.remove(created)
+            raise
+    return res, done(res, summary, kopie=str(kopie), **extra), created
 
 
 def _load_options(opts: Options) -> dict:
@@ -470,18 +559,38 @@ def _load_options(opts: Options) -> dict:
     return {k: v for k, v in sorted(out.items()) if v is not None}
 
 
+LOAD_FIELDS = (
+    "load_id",
+    "bestand",
+    "bron",
+    "partner",
+    "rijen",
+    "rijen_geladen",
+    "status",
+    "gebruiker",
+    "gestart",
+    "klaar",
+    "sha256",
+)
+
+
 def list_loads(db_path: Path | None = None) -> list[dict]:
-    """The load history, newest first."""
+    """The load history, newest first: the loads in the warehouse and every attempt in the attempt log."""
     db_path = dbmod.resolve_db_path(db_path)
-    if not db_path.exists():
-        return []
-    with dbmod.connect_readonly(db_path) as con:
-        cur = con.execute(
-            "SELECT load_id, bestand, bron, partner, rijen, rijen_geladen, status, gebruiker, "
-            "gestart, klaar, sha256 FROM meta.loads ORDER BY load_id DESC"
-        )
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    out: dict[int, dict] = {}
+    for rec in attempts.read(db_path):
+        row = {k: rec.get(k) for k in LOAD_FIELDS}
+        for key in ("gestart", "klaar"):
+            with contextlib.suppress(TypeError, ValueError):
+                row[key] = dt.datetime.fromisoformat(row[key])
+        out[row["load_id"]] = row
+    if db_path.exists():
+        with dbmod.connect_readonly(db_path) as con:
+            cur = con.execute(f"SELECT {', '.join(LOAD_FIELDS)} FROM meta.loads")
+            for values in cur.fetchall():
+                row = dict(zip(LOAD_FIELDS, values, strict=True))
+                out[row["load_id"]] = row  # the warehouse is the truth about what it holds
+    return [out[k] for k in sorted(out, reverse=True)]
 
 
 def stderr_progress(message: str) -> None:

@@ -1,18 +1,39 @@
-"""Read a delivered file, as delivered, into a temporary DuckDB table of text columns.
+"""Read a delivered file, as delivered, into a sandboxed scratch DuckDB: a view of text columns.
 
-CSV (`,`, `;` or tab; UTF-8 with or without BOM, cp1252 tolerated; title lines above the header tolerated),
-XLSX (first sheet or a named one; title rows above the header tolerated) and GeoJSON. Every row keeps the
-line (CSV), row (XLSX) or feature number (GeoJSON) it came from in ``_rij``, so messages can point at it.
+CSV (`,`, `;` or tab; UTF-8 with or without BOM, UTF-16 with a BOM, cp1252 tolerated; title lines above the
+header tolerated), XLSX (first sheet or a named one; title rows above the header tolerated) and GeoJSON.
+
+Hostile files are expected (docs/security.md):
+
+- **No text from a file ever becomes SQL text.** Columns are renamed by position before any SQL sees them:
+  the view has ``_rij`` (the line, row or feature number the row came from) and ``k1 … kN``; the delivered
+  header names live only in Python (:attr:`Delivery.columns`) and in messages. GeoJSON properties become
+  ``p1 … pN`` the same way.
+- **Files are parsed on a scratch connection** (:func:`scratch_connection`): an in-memory DuckDB that may read
+  only the delivered file and its own scratch folder, cannot attach or write any other file, and cannot
+  change that configuration. It never sees the live database.
+- **Limits** (:class:`Limits`: file size, unpacked XLSX size, rows, columns, line length) are checked before
+  and while reading, so a bomb is refused in seconds with a Dutch message.
+- Only regular files are read (no symlinks, devices or pipes); empty deliveries, binary files, mixed
+  encodings and invalid geometries are refused with the line or feature to fix.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import csv
 import datetime as dt
 import json
+import math
+import os
 import re
+import shutil
+import stat
 import tempfile
-from dataclasses import dataclass, field
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import duckdb
@@ -22,23 +43,55 @@ import pandas as pd
 HEADER_MARKERS = {"wijkenenbuurten", "gebied_code", "bron", "bu_code", "wk_code", "gm_code", "identifier"}
 _SUFFIX = re.compile(r"_\d+$")
 GEOJSON_SUFFIXES = {".geojson", ".json"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+HEAD_LINES = 30  # the header must be within the first 30 lines/rows
+MAX_SHOWN = 80  # characters of a delivered value shown in a message
 
 
 class ReadError(Exception):
-    """The file cannot be read at all (wrong format, no header, unreadable workbook)."""
+    """The file cannot be read at all (wrong format, no header, too large, unreadable workbook)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits of a delivery. Each can be set with an environment variable ``WIJKMONITOR_<NAME>``
+    (e.g. ``WIJKMONITOR_MAX_BESTAND_MB=4096``); see docs/data-formats.md."""
+
+    max_bestand_mb: int = 2048  # the file itself (a national police month file is about 500 MB)
+    max_uitgepakt_mb: int = 1024  # an XLSX unpacked (it is a zip of XML)
+    max_rijen: int = 50_000_000
+    max_kolommen: int = 1000
+    max_regel_kb: int = 1024  # one line of a CSV file
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"WIJKMONITOR_{f.name.upper()}")
+            if raw is not None:
+                if not re.fullmatch(r"[0-9]{1,12}", raw.strip()) or int(raw) < 1:
+                    raise ReadError(f"WIJKMONITOR_{f.name.upper()} moet een positief geheel getal zijn")
+                values[f.name] = int(raw)
+        return cls(**values)
 
 
 @dataclass
 class Delivery:
     path: Path
-    columns: list[str]  # header as delivered (stripped of BOM and surrounding spaces)
+    columns: list[str]  # header as delivered (stripped of BOM and surrounding spaces); never used as SQL
     rows: int
     fmt: str  # csv | xlsx | geojson
     encoding: str = "utf-8"
     delimiter: str | None = None
     header_line: int = 1  # line/row number of the header (1-based)
     notes: list[str] = field(default_factory=list)
-    geojson_properties: list[str] = field(default_factory=list)
+    geojson_properties: list[str] = field(default_factory=list)  # property keys as delivered
+
+    def ident(self, column: str) -> str:
+        """The SQL identifier of a delivered column: ``k<position>`` (``p<position>`` for GeoJSON properties)."""
+        if self.fmt == "geojson":
+            return f"p{self.geojson_properties.index(column) + 1}"
+        return f"k{self.columns.index(column) + 1}"
 
 
 def base_name(column: str) -> str:
@@ -46,62 +99,278 @@ def base_name(column: str) -> str:
     return _SUFFIX.sub("", column.strip().lstrip("\ufeff")).lower()
 
 
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
+    """A delivered value as it may appear in a message: control characters visible, truncated."""
+    text = "" if value is None else str(value)
+    text = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text[: limit * 2])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ----------------------------------------------------------------------------------------- scratch
+
+
+# The private folder of each open scratch connection (a transcoded copy must be inside it to be readable).
+_SCRATCH_FOLDERS: dict[int, Path] = {}
+
+
+@contextlib.contextmanager
+def scratch_connection(path: Path, memory_limit: str = "3GB") -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB that may read ``path`` and write only its own temporary folder.
+
+    External access is switched off and the configuration locked before any delivered text is read: a
+    statement smuggled in by a file could neither read nor write other files nor attach a database. The
+    folder (for a transcoded copy, and for spilling to disk) is removed afterwards.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="wijkmonitor-scratch-"))
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute("SET preserve_insertion_order = true")
+        con.execute("SET temp_directory = ?", [str(folder / "spill")])
+        con.execute("SET allowed_paths = ?", [[str(Path(path).resolve())]])
+        con.execute("SET allowed_directories = ?", [[str(folder) + os.sep]])
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        _SCRATCH_FOLDERS[id(con)] = folder
+        yield con
+    finally:
+        _SCRATCH_FOLDERS.pop(id(con), None)
+        with contextlib.suppress(Exception):
+            con.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------ entry
+
+
+def check_file(path: Path, limits: Limits) -> os.stat_result:
+    """Refuse what is not a regular, non-empty file within the size limit (before opening it)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise ReadError("bestand bestaat niet") from None
+    except OSError as exc:
+        raise ReadError(f"bestand kan niet gelezen worden ({exc.strerror})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise ReadError(
+            "dit is een snelkoppeling (symbolische link), geen bestand; lever het bestand zelf aan"
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError("dit is geen gewoon bestand (maar bijv. een map, apparaat of pijp)")
+    if st.st_size == 0:
+        raise ReadError("het bestand is leeg (0 bytes)")
+    if st.st_size > limits.max_bestand_mb * 1024 * 1024:
+        raise ReadError(
+            f"het bestand is {st.st_size / 1024 / 1024:,.0f} MB; de grens is {limits.max_bestand_mb} MB "
+            "(instelling WIJKMONITOR_MAX_BESTAND_MB)"
+        )
+    return st
+
+
 def read_delivery(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str = "levering", sheet: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str = "levering",
+    sheet: str | None = None,
+    limits: Limits | None = None,
 ) -> Delivery:
-    """Create temp view ``table`` (all VARCHAR + ``_rij``) from the file and describe it."""
+    """Create temp view ``table`` (``_rij``, then ``k1 … kN`` as VARCHAR) from the file and describe it.
+
+    ``con`` should be a :func:`scratch_connection` for ``path``. An empty delivery (no data rows) is refused.
+    """
     path = Path(path)
+    limits = limits or Limits.from_env()
+    check_file(path, limits)
     suffix = path.suffix.lower()
     if suffix in GEOJSON_SUFFIXES:
-        return _read_geojson(con, path, table)
-    if suffix in {".xlsx", ".xlsm"}:
-        return _read_xlsx(con, path, table, sheet)
-    return _read_csv(con, path, table)
+        delivery = _read_geojson(con, path, table, limits)
+    elif suffix in XLSX_SUFFIXES:
+        delivery = _read_xlsx(con, path, table, sheet, limits)
+    else:
+        delivery = _read_csv(con, path, table, limits)
+    if delivery.rows == 0:
+        raise ReadError(
+            "het bestand bevat geen gegevens: alleen een kopregel"
+            + (" en titelregels" if delivery.header_line > 1 else "")
+            + ". Een lege levering wordt niet geladen."
+        )
+    if delivery.rows > limits.max_rijen:
+        raise ReadError(
+            f"het bestand heeft {delivery.rows:,} rijen; de grens is {limits.max_rijen:,} "
+            "(instelling WIJKMONITOR_MAX_RIJEN)".replace(",", ".")
+        )
+    return delivery
 
 
-def peek_delivery(path: Path, sheet: str | None = None) -> Delivery:
+def peek_delivery(path: Path, sheet: str | None = None, limits: Limits | None = None) -> Delivery:
     """The header of a file without reading its rows (to order a batch: areas first)."""
     path = Path(path)
+    limits = limits or Limits.from_env()
+    check_file(path, limits)
     suffix = path.suffix.lower()
     if suffix in GEOJSON_SUFFIXES:
         return Delivery(path, [], 0, "geojson")
-    if suffix in {".xlsx", ".xlsm"}:
-        import duckdb as _duckdb
-
-        with _duckdb.connect() as con:
-            return _read_xlsx(con, path, "peek", sheet)
-    encoding = "utf-8" if _is_utf8_head(path) else "cp1252"
-    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace") as f:
-        head = [line.rstrip("\r\n") for line in (f.readline() for _ in range(30)) if line]
+    if suffix in XLSX_SUFFIXES:
+        with scratch_connection(path) as con:
+            return _read_xlsx(con, path, "peek", sheet, limits, header_only=True)
+    encoding, _ = _detect_encoding(path, whole=False)
+    head = _head_lines(path, encoding, limits)
     idx, delim = _find_header(head)
-    return Delivery(
-        path, [c.strip().strip('"') for c in head[idx].split(delim)], 0, "csv", encoding, delim, idx + 1
-    )
+    return Delivery(path, _split_header(head[idx], delim), 0, "csv", encoding, delim, idx + 1)
 
 
-def _is_utf8_head(path: Path) -> bool:
+# -------------------------------------------------------------------------------------------- CSV
+
+
+def _line_of(path: Path, offset: int) -> int:
+    """1-based line number of a byte offset."""
+    line = 1
     with open(path, "rb") as f:
-        chunk = f.read(1 << 16)
-    try:
-        chunk.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start > len(chunk) - 4  # a multi-byte character cut off at the end of the chunk
-    return True
+        done = 0
+        while done < offset:
+            chunk = f.read(min(1 << 22, offset - done))
+            if not chunk:
+                break
+            line += chunk.count(b"\n")
+            done += len(chunk)
+    return line
 
 
-def _is_utf8(path: Path) -> bool:
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _first_invalid_utf8(path: Path) -> int | None:
+    """Byte offset of the first byte that is not valid UTF-8, or None when the whole file is UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    done = 0
     with open(path, "rb") as f:
         while chunk := f.read(1 << 22):
             try:
                 decoder.decode(chunk)
-            except UnicodeDecodeError:
-                return False
+            except UnicodeDecodeError as exc:
+                pending = len(decoder.getstate()[0]) if hasattr(decoder, "getstate") else 0
+                return max(done + exc.start - pending, 0)
+            done += len(chunk)
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        return done
+    return None
+
+
+def _first_utf8_multibyte(path: Path) -> int | None:
+    with open(path, "rb") as f:
+        done = 0
+        tail = b""
+        while chunk := f.read(1 << 22):
+            m = _UTF8_MULTIBYTE.search(tail + chunk)
+            if m:
+                return done - len(tail) + m.start()
+            tail = chunk[-3:]
+            done += len(chunk)
+    return None
+
+
+def _detect_encoding(path: Path, whole: bool = True) -> tuple[str, list[str]]:
+    """The file's text encoding: utf-8, utf-16 (with a BOM) or cp1252; ``whole=False`` looks at the start only.
+
+    Refuses binary files (NUL bytes) and files that mix UTF-8 with another encoding.
+    """
+    with open(path, "rb") as f:
+        start = f.read(1 << 16)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", ["bestand is in UTF-16 gecodeerd; omgezet naar UTF-8"]
+    probe = start[:4000]
+    if probe.count(b"\x00") > len(probe) // 4:
+        raise ReadError(
+            "het bestand lijkt UTF-16 zonder byte-order-mark, of is binair: sla het op als CSV UTF-8"
+        )
+    nul = start.find(b"\x00")
+    if nul >= 0:
+        raise ReadError(
+            f"regel {_line_of(path, nul)} bevat een NUL-teken: dit is geen tekstbestand (CSV). "
+            "Lever een CSV-, Excel- of GeoJSON-bestand aan."
+        )
+    bad = _first_invalid_utf8(path) if whole else _head_invalid_utf8(start)
+    if bad is None:
+        return "utf-8", []
+    if whole:
+        good = _first_utf8_multibyte(path)
+        if good is not None:
+            raise ReadError(
+                f"gemengde tekencodering: regel {_line_of(path, good)} is in UTF-8 gecodeerd, maar regel "
+                f"{_line_of(path, bad)} niet (waarschijnlijk Windows-1252). Sla het hele bestand op als "
+                "CSV UTF-8 en lever het opnieuw aan."
+            )
+    return "cp1252", ["bestand is niet in UTF-8 maar in Windows-1252 (cp1252) gecodeerd; omgezet"]
+
+
+@contextlib.contextmanager
+def _utf8_copy(path: Path, encoding: str, folder: Path | None) -> Iterator[Path]:
+    """The file itself when it is UTF-8, else a transcoded UTF-8 copy in ``folder`` (removed afterwards)."""
+    if encoding == "utf-8":
+        yield path
+        return
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="utf8-", dir=folder)
+    target = Path(name)
+    try:
+        with (
+            open(path, encoding=encoding, errors="replace", newline="") as src,
+            os.fdopen(fd, "w", encoding="utf-8", newline="") as dst,
+        ):
+            while chunk := src.read(1 << 22):
+                dst.write(chunk)
+        yield target
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def _head_invalid_utf8(start: bytes) -> int | None:
+    try:
+        start.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None if exc.start > len(start) - 4 else exc.start  # a character cut off at the chunk's end
+    return None
+
+
+def _head_lines(path: Path, encoding: str, limits: Limits) -> list[str]:
+    """The first lines of a text file (BOM dropped), each bounded by the line-length limit."""
+    max_chars = limits.max_regel_kb * 1024
+    lines: list[str] = []
+    enc = "utf-8-sig" if encoding == "utf-8" else encoding
+    with open(path, encoding=enc, errors="replace", newline="") as f:
+        for n in range(1, HEAD_LINES + 1):
+            line = f.readline(max_chars + 1)
+            if not line:
+                break
+            if len(line) > max_chars and not line.endswith("\n"):
+                raise ReadError(
+                    f"regel {n} is langer dan {limits.max_regel_kb} kB (instelling WIJKMONITOR_MAX_REGEL_KB); "
+                    "is dit wel een CSV-bestand met regeleinden?"
+                )
+            lines.append(line.rstrip("\r\n").lstrip("\ufeff"))
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _split_header(line: str, delim: str) -> list[str]:
+    try:
+        cells = next(csv.reader([line], delimiter=delim, quotechar='"'))
+    except (csv.Error, StopIteration):
+        cells = line.split(delim)
+    return [c.strip().lstrip("\ufeff").strip() for c in cells]
+
+
+def _find_header(lines: list[str]) -> tuple[int, str]:
+    for i, line in enumerate(lines):
+        delim = max([";", ",", "\t"], key=line.count)
+        names = {base_name(c) for c in _split_header(line, delim)}
+        if names & HEADER_MARKERS:
+            return i, delim
+    if not lines:
+        raise ReadError("het bestand is leeg")
+    return 0, max([";", ",", "\t"], key=lines[0].count)
 
 
 def _empty_lines(path: Path, after: int) -> list[int]:
@@ -119,63 +388,77 @@ def _empty_lines(path: Path, after: int) -> list[int]:
         return [n for n, line in enumerate(f, start=1) if n > after and line in (b"\n", b"\r\n")]
 
 
-def _find_header(lines: list[str]) -> tuple[int, str]:
-    for i, line in enumerate(lines):
-        delim = max([";", ",", "\t"], key=line.count)
-        names = {base_name(c.strip().strip('"')) for c in line.split(delim)}
-        if names & HEADER_MARKERS:
-            return i, delim
-    if not lines:
-        raise ReadError("het bestand is leeg")
-    return 0, max([";", ",", "\t"], key=lines[0].count)
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_CSV_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Delivery:
-    notes: list[str] = []
-    encoding = "utf-8"
-    source = path
-    if not _is_utf8(path):
-        # cp1252 (Excel on Windows): transcode to a temporary UTF-8 copy; the delivered file stays untouched.
-        encoding = "cp1252"
-        notes.append("bestand is niet in UTF-8 maar in Windows-1252 (cp1252) gecodeerd; omgezet")
-        tmp = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".csv", delete=False)  # noqa: SIM115
-        with open(path, encoding="cp1252", errors="replace") as src, tmp:
-            while chunk := src.read(1 << 22):
-                tmp.write(chunk)
-        source = Path(tmp.name)
-    with open(source, encoding="utf-8-sig", errors="replace") as f:
-        head = [f.readline() for _ in range(30)]
-    head = [line.rstrip("\r\n") for line in head if line]
-    header_idx, delim = _find_header(head)
-    if header_idx:
-        notes.append(f"{header_idx} titelregel(s) boven de kop overgeslagen")
-    try:
-        con.execute(f"DROP TABLE IF EXISTS {table}_data")
-        con.execute(
-            f"""CREATE TEMP TABLE {table}_data AS SELECT * FROM read_csv(?, delim = ?, header = true,
-                skip = ?, all_varchar = true, quote = '"', escape = '"', null_padding = true,
-                auto_detect = true, sample_size = -1)""",
-            [str(source), delim, header_idx],
+def _csv_error(exc: duckdb.Error, delim: str, limits: Limits) -> ReadError:
+    """DuckDB's CSV error in Dutch, with the line; never its English text or a temporary path."""
+    text = str(exc)
+    m = _CSV_LINE.search(text)
+    where = f"regel {m.group(1)}" if m else "een regel"
+    counts = _CSV_COUNTS.search(text)
+    if counts:
+        return ReadError(
+            f"{where} heeft {counts.group(2)} velden, de kopregel {counts.group(1)}. Meestal staat er een extra "
+            f"scheidingsteken '{delim}' in een waarde; zet zo'n waarde tussen aanhalingstekens."
         )
-    except duckdb.Error as exc:
-        raise ReadError(
-            "CSV kan niet gelezen worden. Meestal heeft een rij meer kolommen dan de kopregel (een extra "
-            f"scheidingsteken '{delim}' in een waarde) of staat er een regeleinde binnen aanhalingstekens. "
-            f"Technische melding: {str(exc).splitlines()[0]}"
-        ) from exc
-    finally:
-        if source != path:
-            source.unlink(missing_ok=True)
-    columns = [c[0] for c in con.execute(f"DESCRIBE {table}_data").fetchall()]
+    if "maximum line size" in text.lower() or "max_line_size" in text.lower():
+        return ReadError(
+            f"{where} is langer dan {limits.max_regel_kb} kB (instelling WIJKMONITOR_MAX_REGEL_KB)"
+        )
+    if "quote" in text.lower():
+        return ReadError(
+            f"{where}: een aanhalingsteken wordt niet gesloten, of er staat tekst direct na een gesloten "
+            "aanhalingsteken. Controleer de aanhalingstekens in die regel."
+        )
+    return ReadError(
+        f"CSV kan niet gelezen worden bij {where}. Controleer die regel op scheidingstekens en aanhalingstekens."
+    )
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, limits: Limits) -> Delivery:
+    encoding, notes = _detect_encoding(path)
+    head = _head_lines(path, encoding, limits)
+    with _utf8_copy(path, encoding, _SCRATCH_FOLDERS.get(id(con))) as source:
+        header_idx, delim = _find_header(head)
+        header = _split_header(head[header_idx], delim)
+        if len(header) > limits.max_kolommen:
+            raise ReadError(
+                f"de kopregel heeft {len(header):,} kolommen; de grens is {limits.max_kolommen} "
+                "(instelling WIJKMONITOR_MAX_KOLOMMEN)".replace(",", ".")
+            )
+        if header_idx:
+            notes.append(f"{header_idx} titelregel(s) boven de kop overgeslagen")
+        header = [c or f"kolom{j + 1}" for j, c in enumerate(header)]
+        columns = {f"k{j + 1}": "VARCHAR" for j in range(len(header))}
+        try:
+            con.execute(f"DROP TABLE IF EXISTS {table}_data")
+            con.execute(
+                f"""CREATE TEMP TABLE {table}_data AS SELECT * FROM read_csv(?, delim = ?, header = false,
+                    skip = ?, columns = ?, auto_detect = false, quote = '"', escape = '"',
+                    null_padding = true, max_line_size = ?, new_line = ?)""",
+                [
+                    str(source),
+                    delim,
+                    header_idx + 1,
+                    columns,
+                    limits.max_regel_kb * 1024,
+                    "\\r\\n" if _crlf(source) else "\\n",
+                ],
+            )
+        except duckdb.Error as exc:
+            raise _csv_error(exc, delim, limits) from None
+        empty = _empty_lines(source, header_idx + 1)
     offset = header_idx + 2  # rowid 0 is the line after the header (1-based line numbers)
     rij, join = f"d.rowid + {offset}", ""
-    empty = _empty_lines(path, header_idx + 1)
     if empty:
         # DuckDB skips empty lines, so rowid no longer counts lines: every empty line b_j (j = 1, 2, ...) above
         # a row pushes it one line down, and b_j is above the row with rowid r when b_j - j < r + offset.
         shift = {b - j: j for j, b in enumerate(empty, start=1)}  # equal keys: the largest j wins
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table}_leeg AS SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS j",
+            f"CREATE OR REPLACE TEMP TABLE {table}_leeg AS "
+            "SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS j",
             [list(shift), list(shift.values())],
         )
         rij, join = (
@@ -183,22 +466,23 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Deliver
             f" ASOF LEFT JOIN {table}_leeg AS l ON l.k < d.rowid + {offset}",
         )
     # Rows with every field empty (';;;;' as Excel writes below the data) are skipped, as in an XLSX.
-    filled = " OR ".join('d."' + c.replace('"', '""') + '" IS NOT NULL' for c in columns)
+    filled = " OR ".join(f"d.{k} IS NOT NULL" for k in columns)
+    select = ", ".join(f"d.{k}" for k in columns)
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {rij} AS _rij, d.* FROM {table}_data AS d{join} "
+        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {rij} AS _rij, {select} FROM {table}_data AS d{join} "
         f"WHERE {filled}"
     )
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    return Delivery(
-        path,
-        [c.strip().lstrip("\ufeff") for c in columns],
-        rows,
-        "csv",
-        encoding,
-        delim,
-        header_idx + 1,
-        notes,
-    )
+    return Delivery(path, header, rows, "csv", encoding, delim, header_idx + 1, notes)
+
+
+def _crlf(path: Path) -> bool:
+    with open(path, "rb") as f:
+        start = f.read(1 << 16)
+    return b"\r\n" in start
+
+
+# ------------------------------------------------------------------------------------------- XLSX
 
 
 def _cell_text(value: object) -> str | None:
@@ -207,111 +491,236 @@ def _cell_text(value: object) -> str | None:
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return repr(value)
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime) and value.day == 1 and value.time() == dt.time(0):
         # Excel turns a typed period such as 2019-03 into the date 1 March 2019: give the period back
         return f"{value.year:04d}-{value.month:02d}"
     if hasattr(value, "isoformat"):
         return value.isoformat()  # type: ignore[union-attr]
-    text = str(value)
-    return text
+    return str(value)
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: str | None) -> Delivery:
+def _check_zip(path: Path, limits: Limits) -> None:
+    """An XLSX is a zip of XML: refuse it before parsing when it unpacks to more than the limit.
+
+    The sizes in the zip's directory can lie, so every member is also inflated (and thrown away) with a
+    running count that stops at the limit.
+    """
+    budget = limits.max_uitgepakt_mb * 1024 * 1024
+    too_big = ReadError(
+        f"het Excel-bestand pakt uit tot meer dan {limits.max_uitgepakt_mb} MB (instelling "
+        "WIJKMONITOR_MAX_UITGEPAKT_MB); sla het op als CSV of lever het in delen aan"
+    )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > 10_000:
+                raise ReadError("het Excel-bestand bevat onwaarschijnlijk veel onderdelen")
+            if sum(i.file_size for i in infos) > budget:
+                raise too_big
+            total = 0
+            for info in infos:
+                with zf.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        total += len(chunk)
+                        if total > budget:
+                            raise too_big
+    except ReadError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise ReadError("Excel-bestand kan niet geopend worden: het is geen geldig .xlsx-bestand") from None
+
+
+def _read_xlsx(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    sheet: str | None,
+    limits: Limits,
+    header_only: bool = False,
+) -> Delivery:
     import openpyxl
 
+    _check_zip(path, limits)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds
-        raise ReadError(f"Excel-bestand kan niet geopend worden: {exc}") from exc
-    if sheet is not None and sheet not in wb.sheetnames:
-        raise ReadError(f"tabblad '{sheet}' bestaat niet; wel: {', '.join(wb.sheetnames)}")
-    ws = wb[sheet] if sheet else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header: list[str] | None = None
-    header_row = 0
-    records: list[list[str | None]] = []
-    numbers: list[int] = []
-    for i, row in enumerate(rows, start=1):
-        cells = [_cell_text(v) for v in row]
-        if header is None:
-            names = {base_name(c) for c in cells if c}
-            if names & HEADER_MARKERS:
-                header, header_row = [c.strip() if c else f"kolom{j + 1}" for j, c in enumerate(cells)], i
-            elif i > 30:
-                break
-            continue
-        if all(c is None or not str(c).strip() for c in cells):
-            continue
-        records.append((cells + [None] * len(header))[: len(header)])
-        numbers.append(i)
-    wb.close()
+    except Exception:  # openpyxl raises many kinds, with English texts
+        raise ReadError("Excel-bestand kan niet geopend worden: het is geen geldig .xlsx-bestand") from None
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise ReadError(
+                f"tabblad '{shown(sheet)}' bestaat niet; wel: {', '.join(shown(s) for s in wb.sheetnames)}"
+            )
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        header: list[str] | None = None
+        header_row = 0
+        records: list[list[str | None]] = []
+        numbers: list[int] = []
+        width = limits.max_kolommen + 1
+        for i, row in enumerate(ws.iter_rows(values_only=True, max_col=width), start=1):
+            if len(row) >= width and row[-1] is not None:
+                raise ReadError(
+                    f"rij {i} heeft meer dan {limits.max_kolommen} kolommen (instelling "
+                    "WIJKMONITOR_MAX_KOLOMMEN)"
+                )
+            cells = [_cell_text(v) for v in row]
+            if header is None:
+                names = {base_name(c) for c in cells if c}
+                if names & HEADER_MARKERS:
+                    header, header_row = [c.strip() if c else f"kolom{j + 1}" for j, c in enumerate(cells)], i
+                    if header_only:
+                        break
+                elif i > HEAD_LINES:
+                    break
+                continue
+            if all(c is None or not str(c).strip() for c in cells):
+                continue
+            records.append((cells + [None] * len(header))[: len(header)])
+            numbers.append(i)
+            if len(records) > limits.max_rijen:
+                raise ReadError(
+                    f"het werkblad heeft meer dan {limits.max_rijen} rijen (instelling WIJKMONITOR_MAX_RIJEN)"
+                )
+    except ReadError:
+        raise
+    except Exception:
+        raise ReadError(
+            "Excel-bestand kan niet gelezen worden: het werkblad is beschadigd of heeft een onbekende vorm"
+        ) from None
+    finally:
+        wb.close()
     if header is None:
         raise ReadError("geen kopregel gevonden in de eerste 30 rijen van het werkblad")
     # Drop trailing unnamed empty columns (Excel often reports a wider range than used).
     while header and header[-1].startswith("kolom") and all(r[len(header) - 1] is None for r in records):
         header.pop()
         records = [r[: len(header)] for r in records]
-    df = pd.DataFrame(records, columns=header, dtype="object")
-    df.insert(0, "_rij", numbers)
-    con.execute(f"DROP TABLE IF EXISTS {table}_data")
-    con.register("_xlsx_df", df)
-    cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in header)
-    con.execute(
-        f"CREATE TEMP TABLE {table}_data AS SELECT CAST(_rij AS BIGINT) AS _rij, {cols} FROM _xlsx_df"
-    )
-    con.unregister("_xlsx_df")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_data")
     notes = [f"{header_row - 1} titelregel(s) boven de kop overgeslagen"] if header_row > 1 else []
+    if header_only:
+        return Delivery(path, header, 0, "xlsx", header_line=header_row, notes=notes)
+    idents = [f"k{j + 1}" for j in range(len(header))]
+    df = pd.DataFrame(records, columns=idents, dtype="object")
+    df.insert(0, "_rij", numbers)
+    _frame_to_view(con, df, table, idents)
     return Delivery(path, header, len(records), "xlsx", header_line=header_row, notes=notes)
 
 
-def _read_geojson(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Delivery:
+def _frame_to_view(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, table: str, idents: list[str]) -> None:
+    """A DataFrame with positional column names (``_rij`` + ``idents``) as temp table and view ``table``."""
+    con.execute(f"DROP TABLE IF EXISTS {table}_data")
+    con.register("_levering_df", df)
+    cols = "".join(f", CAST({c} AS VARCHAR) AS {c}" for c in idents)
+    con.execute(
+        f"CREATE TEMP TABLE {table}_data AS SELECT CAST(_rij AS BIGINT) AS _rij{cols} FROM _levering_df"
+    )
+    con.unregister("_levering_df")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_data")
+
+
+# ---------------------------------------------------------------------------------------- GeoJSON
+
+# WGS84 longitude/latitude; the Netherlands lies well inside, the whole world is accepted.
+_LON, _LAT = (-180.0, 180.0), (-90.0, 90.0)
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is geen geldig getal in JSON")
+
+
+def _geometry_problem(geom: object) -> str | None:
+    """Why a GeoJSON geometry is not a valid (Multi)Polygon in WGS84, in Dutch; None when it is."""
+    if not isinstance(geom, dict):
+        return "geometrie ontbreekt"
+    kind = geom.get("type")
+    if kind not in {"Polygon", "MultiPolygon"}:
+        return None  # the check frame refuses other types with its own message
+    from shapely.geometry import shape
+    from shapely.validation import explain_validity
+
+    coords = geom.get("coordinates")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReadError(f"GeoJSON kan niet gelezen worden: {exc}") from exc
+        shp = shape(geom)
+    except Exception:
+        return "de coördinaten vormen geen geldige (multi)polygoon"
+    if shp.is_empty:
+        return "de geometrie is leeg"
+    minx, miny, maxx, maxy = shp.bounds
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        return "de coördinaten bevatten ongeldige getallen"
+    if minx < _LON[0] or maxx > _LON[1] or miny < _LAT[0] or maxy > _LAT[1]:
+        return (
+            f"coördinaten buiten lengte/breedte in WGS84 (bijv. {shown(coords, 40)}): "
+            "lever de geometrie in EPSG:4326 aan"
+        )
+    if not shp.is_valid:
+        reason = explain_validity(shp)
+        if "Self-intersection" in reason:
+            return f"de polygoon snijdt zichzelf ({shown(reason, 60)}); herstel de geometrie"
+        return f"ongeldige geometrie ({shown(reason, 60)}); herstel de geometrie"
+    return None
+
+
+def _read_geojson(con: duckdb.DuckDBPyConnection, path: Path, table: str, limits: Limits) -> Delivery:
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+        text = raw.decode("utf-8-sig")
+        doc = json.loads(text, parse_constant=_no_constant)
+    except UnicodeDecodeError:
+        raise ReadError("GeoJSON kan niet gelezen worden: het bestand is niet in UTF-8 gecodeerd") from None
+    except RecursionError:
+        raise ReadError("GeoJSON kan niet gelezen worden: het is te diep genest") from None
+    except json.JSONDecodeError as exc:
+        raise ReadError(
+            f"GeoJSON kan niet gelezen worden: ongeldige JSON op regel {exc.lineno}, kolom {exc.colno}"
+        ) from None
+    except ValueError as exc:
+        raise ReadError(f"GeoJSON kan niet gelezen worden: {exc}") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ReadError("GeoJSON moet een FeatureCollection zijn")
-    crs = (doc.get("crs") or {}).get("properties", {}).get("name", "")
-    notes = []
-    if crs and "CRS84" not in crs and "4326" not in crs:
-        raise ReadError(f"coördinaten moeten in WGS84 (lengte/breedte) zijn, niet in {crs}")
-    features = doc.get("features") or []
-    props: list[str] = []
+    crs = doc.get("crs")
+    crs_name = crs.get("properties", {}).get("name", "") if isinstance(crs, dict) else ""
+    if not isinstance(crs_name, str):
+        crs_name = str(crs_name)
+    if crs_name and "CRS84" not in crs_name and "4326" not in crs_name:
+        raise ReadError(f"coördinaten moeten in WGS84 (lengte/breedte) zijn, niet in {shown(crs_name, 40)}")
+    features = doc.get("features")
+    if not isinstance(features, list):
+        raise ReadError("GeoJSON heeft geen lijst 'features'")
+    if len(features) > limits.max_rijen:
+        raise ReadError(f"het bestand heeft meer dan {limits.max_rijen} features (WIJKMONITOR_MAX_RIJEN)")
+    props: dict[str, None] = {}
     for feat in features:
-        for key in feat.get("properties") or {}:
-            if key not in props:
-                props.append(key)
+        p = feat.get("properties") if isinstance(feat, dict) else None
+        if isinstance(p, dict):
+            props.update(dict.fromkeys(p))
+            if len(props) > limits.max_kolommen:
+                raise ReadError(
+                    f"het bestand heeft meer dan {limits.max_kolommen} verschillende eigenschappen "
+                    "(instelling WIJKMONITOR_MAX_KOLOMMEN)"
+                )
+    keys = list(props)
+    idents = [f"p{j + 1}" for j in range(len(keys))]
     records = []
     for i, feat in enumerate(features, start=1):
-        p = feat.get("properties") or {}
+        feat = feat if isinstance(feat, dict) else {}
+        p = feat.get("properties")
+        p = p if isinstance(p, dict) else {}
         geom = feat.get("geometry")
+        geom = geom if isinstance(geom, dict) else None
         records.append(
-            {
-                "_rij": i,
-                "eigenschappen": json.dumps(p, ensure_ascii=False, sort_keys=True),
-                "geometrie": json.dumps(geom, separators=(",", ":")) if geom else None,
-                "geometrie_type": (geom or {}).get("type"),
-                **{f"prop:{k}": _cell_text(p.get(k)) for k in props},
-            }
+            [
+                i,
+                json.dumps(p, ensure_ascii=False, sort_keys=True),
+                json.dumps(geom, separators=(",", ":")) if geom else None,
+                str(geom.get("type")) if geom else None,
+                _geometry_problem(geom) if geom else None,
+                *[_cell_text(p.get(k)) for k in keys],
+            ]
         )
-    df = pd.DataFrame(
-        records,
-        columns=["_rij", "eigenschappen", "geometrie", "geometrie_type"] + [f"prop:{k}" for k in props],
-        dtype="object",
-    )
-    con.execute(f"DROP TABLE IF EXISTS {table}_data")
-    con.register("_geo_df", df)
-    cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in df.columns if c != "_rij")
-    con.execute(f"CREATE TEMP TABLE {table}_data AS SELECT CAST(_rij AS BIGINT) AS _rij, {cols} FROM _geo_df")
-    con.unregister("_geo_df")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {table}_data")
-    return Delivery(
-        path,
-        ["eigenschappen", "geometrie", "geometrie_type"],
-        len(records),
-        "geojson",
-        notes=notes,
-        geojson_properties=props,
-    )
+    fixed = ["eigenschappen", "geometrie", "geometrie_type", "geometrie_fout"]
+    df = pd.DataFrame(records, columns=["_rij", *fixed, *idents], dtype="object")
+    _frame_to_view(con, df, table, fixed + idents)
+    return Delivery(path, fixed, len(records), "geojson", geojson_properties=keys)

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from etl.reader import Delivery, base_name
+from etl.reader import Delivery, base_name, shown
 from etl.validation import Frame, Rule, where
 
 REGISTRY = Path(__file__).parent / "registry"
@@ -71,16 +71,27 @@ class Plan:
     variant: str
     raw_table: str
     partner: str
-    columns: dict[str, str]  # canonical name -> delivered column name
+    columns: dict[str, str]  # canonical name -> delivered column name (for messages only, never SQL)
     select: dict[str, str]  # raw column -> SQL expression over the delivery view
     code_expr: str  # SQL expression of the trimmed area code
     year_expr: str | None  # SQL expression of the year (INTEGER) or None
     extra_raw: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    idents: dict[str, str] = field(default_factory=dict)  # canonical name -> positional SQL column (k3)
+
+    def sql(self, name: str) -> str:
+        """The trimmed value of a canonical column as SQL (over the delivery view), NULL when absent."""
+        return f"trim({self.idents[name]})" if name in self.idents else "NULL"
 
 
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _listed(names: list[str], limit: int = 20) -> str:
+    """Delivered names for a message: each shown safely (truncated, control characters visible)."""
+    out = ", ".join(shown(n, 40) for n in names[:limit])
+    return out + (f", … ({len(names)} in totaal)" if len(names) > limit else "")
 
 
 def _match(delivery: Delivery, wanted: list[str]) -> dict[str, str]:
@@ -111,7 +122,7 @@ def detect_kind(delivery: Delivery) -> tuple[str, str]:
         return "gebieden", "cbs-codelijst"
     raise SourceError(
         "onbekend bestandsformaat: de kolommen ("
-        + ", ".join(delivery.columns[:12])
+        + _listed(delivery.columns, 12)
         + ") passen bij geen enkele "
         "bron. Een bestand wordt herkend aan zijn kolomkoppen, bijvoorbeeld bron;gebied_code;periode;variabele;"
         "waarde voor een partnerbestand of SoortMisdrijf, WijkenEnBuurten, Perioden voor politiecijfers. "
@@ -163,23 +174,31 @@ def kwb_year(delivery: Delivery, opts: Options) -> int:
     )
 
 
-def _fill_template(template: str, props: list[str]) -> str:
+def _fill_template(template: str, delivery: Delivery) -> str:
     """'BU{GEMEENTECODE}{BUURTCODE}' -> SQL concatenation over the delivery's property columns."""
     parts: list[str] = []
     for literal, name in re.findall(r"([^{]*)(?:\{([^}]*)\})?", template):
         if literal:
             parts.append("'" + literal.replace("'", "''") + "'")
         if name:
+            props = delivery.geojson_properties
             if name not in props:
                 raise SourceError(
-                    f"eigenschap '{name}' uit het sjabloon '{template}' komt niet voor in het "
-                    f"GeoJSON-bestand; wel: {', '.join(props)}"
+                    f"eigenschap '{shown(name)}' uit het sjabloon '{shown(template)}' komt niet voor in het "
+                    f"GeoJSON-bestand; wel: {_listed(props)}"
                 )
-            parts.append(f"coalesce(trim({q('prop:' + name)}), '')")
+            parts.append(f"coalesce(trim({delivery.ident(name)}), '')")
     return "(" + " || ".join(parts or ["NULL"]) + ")"
 
 
 def plan_delivery(delivery: Delivery, opts: Options) -> Plan:
+    plan = _plan(delivery, opts)
+    if plan.variant != "geojson":
+        plan.idents = {name: delivery.ident(label) for name, label in plan.columns.items()}
+    return plan
+
+
+def _plan(delivery: Delivery, opts: Options) -> Plan:
     if opts.source and opts.source not in KIND_FOR_SOURCE_OPTION:
         raise SourceError(
             f"onbekende bron '{opts.source}'; kies uit {', '.join(sorted(KIND_FOR_SOURCE_OPTION))}"
@@ -188,12 +207,13 @@ def plan_delivery(delivery: Delivery, opts: Options) -> Plan:
     if opts.source and opts.source != kind:
         raise SourceError(
             f"{delivery.path.name}: --source {opts.source} opgegeven, maar de kolommen horen bij "
-            f"bron '{kind}' ({', '.join(delivery.columns[:8])})"
+            f"bron '{kind}' ({_listed(delivery.columns, 8)})"
         )
     cols = _match(delivery, REQUIRED[(kind, variant)] + OPTIONAL[(kind, variant)])
+    idents = {name: delivery.ident(label) for name, label in cols.items()}
 
     def col(name: str) -> str:
-        return q(cols[name]) if name in cols else "NULL"
+        return idents.get(name, "NULL")
 
     if kind == "politie":
         select = {
@@ -276,6 +296,7 @@ def plan_delivery(delivery: Delivery, opts: Options) -> Plan:
     if kind == "leefbaarometer":
         lvl = next(p for p in ("bu", "wk", "gm") if p + "_code" in {base_name(c) for c in delivery.columns})
         cols.update(_match(delivery, [f"{lvl}_code", f"{lvl}_naam"]))
+        idents.update({name: delivery.ident(label) for name, label in cols.items()})
         select = {"gebied_code": col(f"{lvl}_code"), "gebied_naam": col(f"{lvl}_naam"), "jaar": col("jaar")}
         select.update({c: col(c) for c in ["lbm", "afw", "fys", "onv", "soc", "vrz", "won"]})
         return Plan(
@@ -319,12 +340,12 @@ def plan_delivery(delivery: Delivery, opts: Options) -> Plan:
         raise SourceError(
             f"{delivery.path.name}: geen eigenschap met de gebiedscode gevonden (gezocht: gebied_code, code, "
             f"statcode). Geef aan hoe de CBS-code wordt samengesteld, bijv. --code 'BU{{GEMEENTECODE}}{{BUURTCODE}}'"
-            f" --naam '{{BUURT}}'. Eigenschappen in het bestand: {', '.join(props)}"
+            f" --naam '{{BUURT}}'. Eigenschappen in het bestand: {_listed(props)}"
         )
-    code_sql = _fill_template(code_t, props)
+    code_sql = _fill_template(code_t, delivery)
     select = {
         "gebied_code": code_sql,
-        "gebied_naam": _fill_template(naam_t, props) if naam_t else "NULL",
+        "gebied_naam": _fill_template(naam_t, delivery) if naam_t else "NULL",
         "geometrie": "geometrie",
         "eigenschappen": "eigenschappen",
         "_jaar": year_sql,
@@ -476,13 +497,15 @@ def _code_frame(
     return Frame("gebied", sql, rules=rules)
 
 
-def _numbers_frame(view: str, columns: dict[str, str], integer: bool, nonnegative: bool) -> Frame:
-    """Distinct non-missing values of several number columns, unpivoted into (kolom, waarde, getal)."""
+def _numbers_frame(plan: Plan, view: str, names: list[str], integer: bool, nonnegative: bool) -> Frame:
+    """Distinct non-missing values of several number columns, unpivoted into (kolom, waarde, getal).
+
+    ``kolom`` is the delivered column name, bound as a parameter (it is text from the file)."""
     unions = " UNION ALL ".join(
-        f"SELECT '{name}' AS kolom, trim({q(delivered)}) AS waarde, _rij FROM {view} "
-        f"WHERE NOT wm_leeg({q(delivered)})"
-        for name, delivered in columns.items()
+        f"SELECT ? AS kolom, {plan.sql(name)} AS waarde, _rij FROM {view} WHERE NOT wm_leeg({plan.sql(name)})"
+        for name in names
     )
+    params = [plan.columns[name] for name in names]
     sql = (
         f"SELECT kolom, waarde, wm_getal(waarde) AS getal, min(_rij) AS _rij, count(*) AS _aantal "
         f"FROM ({unions}) GROUP BY ALL ORDER BY _rij"
@@ -506,13 +529,14 @@ def _numbers_frame(view: str, columns: dict[str, str], integer: bool, nonnegativ
                 waarde="waarde",
             )
         )
-    return Frame("getallen", sql, rules=rules)
+    return Frame("getallen", sql, params=params, rules=rules)
 
 
-def _year_frame(view: str, column: str, example: str) -> Frame:
-    """Distinct values of a year column; each must be a year such as 2019."""
+def _year_frame(plan: Plan, view: str, example: str) -> Frame:
+    """Distinct values of the year column; each must be a year such as 2019."""
+    column = plan.columns["jaar"]
     sql = (
-        f"SELECT trim({q(column)}) AS jaar, min(_rij) AS _rij, count(*) AS _aantal FROM {view} "
+        f"SELECT {plan.sql('jaar')} AS jaar, min(_rij) AS _rij, count(*) AS _aantal FROM {view} "
         "GROUP BY ALL ORDER BY _rij"
     )
     return Frame(
@@ -570,7 +594,7 @@ def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan,
     c = plan.columns
 
     def t(name: str) -> str:
-        return f"trim({q(c[name])})"
+        return plan.sql(name)
 
     if plan.kind == "politie":
         frames.append(_code_frame(con, plan, view, c["WijkenEnBuurten"], must_exist=True))
@@ -609,8 +633,9 @@ def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan,
         )
         frames.append(
             _numbers_frame(
+                plan,
                 view,
-                {c["GeregistreerdeMisdrijven"]: c["GeregistreerdeMisdrijven"]},
+                ["GeregistreerdeMisdrijven"],
                 integer=True,
                 nonnegative=True,
             )
@@ -641,9 +666,9 @@ def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan,
             )
             if k in c
         ]
-        frames.append(_numbers_frame(view, {c[k]: c[k] for k in numbers}, integer=True, nonnegative=True))
+        frames.append(_numbers_frame(plan, view, numbers, integer=True, nonnegative=True))
         if plan.variant == "lang":
-            frames.append(_year_frame(view, c["jaar"], "2019"))
+            frames.append(_year_frame(plan, view, "2019"))
             frames.append(_key_frame(view, {"gebied_code": t("gebied_code"), "jaar": t("jaar")}))
         else:
             frames.append(_key_frame(view, {"gebied": t("WijkenEnBuurten")}))
@@ -659,9 +684,9 @@ def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan,
                 must_exist=False,
             )
         )
-        frames.append(_year_frame(view, c["jaar"], "2020"))
-        dims = {k: c[k] for k in ("lbm", "afw", "fys", "onv", "soc", "vrz", "won") if k in c}
-        frames.append(_numbers_frame(view, dims, integer=False, nonnegative=False))
+        frames.append(_year_frame(plan, view, "2020"))
+        dims = [k for k in ("lbm", "afw", "fys", "onv", "soc", "vrz", "won") if k in c]
+        frames.append(_numbers_frame(plan, view, dims, integer=False, nonnegative=False))
         frames.append(_key_frame(view, {"gebied": plan.code_expr, "jaar": t("jaar")}))
     else:  # gebieden
         label = "gebied_code" if plan.variant == "geojson" else c["Identifier"]
@@ -684,8 +709,73 @@ def build_frames(con: duckdb.DuckDBPyConnection, delivery: Delivery, plan: Plan,
                     ],
                 )
             )
+            frames.append(
+                Frame(
+                    "geometrie_geldig",
+                    f"SELECT geometrie_fout, min(_rij) AS _rij, count(*) AS _aantal FROM {view} "
+                    "GROUP BY ALL ORDER BY _rij",
+                    rules=[
+                        Rule(
+                            lambda g: g.ExpectColumnValuesToBeNull(column="geometrie_fout"),
+                            "geometry",
+                            "de geometrie moet een geldige polygoon in WGS84 zijn",
+                            waarde="geometrie_fout",
+                        )
+                    ],
+                )
+            )
         frames.append(_key_frame(view, {"gebied_code": plan.code_expr}))
+    names = _names_frame(plan, view)
+    if names is not None:
+        frames.append(names)
     return frames
+
+
+# An area name as it may be shown: letters and digits of any script, spaces and the punctuation real CBS and
+# municipal names use (checked against every buurt name of 2017 and 2024). No markup ([, ], <, >, *, _, `, #,
+# :, $, |, \), no control characters, at most 100 characters. Python syntax: GX validates pandas frames.
+NAME_REGEX = r"^(?:[^\W_]|[ .,'\u2018\u2019\u201c\u201d\"&+()/\u2010-\u2014-]){1,100}$"
+NAME_RULE = (
+    "naam bevat tekens die niet zijn toegestaan of is te lang: alleen letters, cijfers, spaties en "
+    ". , ' ’ \" & + ( ) / - – (geen opmaak of stuurtekens), hoogstens 100 tekens"
+)
+
+
+def _names_frame(plan: Plan, view: str) -> Frame | None:
+    """Distinct area names of the delivery: they are shown on every page, so they must be plain names."""
+    exprs = {
+        raw: plan.select[raw]
+        for raw in ("gebied_naam", "Gemeentenaam")
+        if raw in plan.select and plan.select[raw] != "NULL"
+    }
+    if not exprs:
+        return None
+    labels = {
+        "gebied_naam": plan.columns.get("Title")
+        or plan.columns.get(next((k for k in plan.columns if k.endswith("_naam")), ""), "naam"),
+        "Gemeentenaam": plan.columns.get("Gemeentenaam", "Gemeentenaam"),
+    }
+    if plan.variant == "geojson":
+        labels["gebied_naam"] = f"naam ({plan.extra_raw.get('naam_template')})"
+    unions = " UNION ALL ".join(
+        f"SELECT ? AS kolom, CAST({expr} AS VARCHAR) AS naam, _rij FROM {view} "
+        f"WHERE nullif(trim(CAST({expr} AS VARCHAR)), '') IS NOT NULL"
+        for expr in exprs.values()
+    )
+    return Frame(
+        "namen",
+        f"SELECT kolom, trim(naam) AS naam, min(_rij) AS _rij, count(*) AS _aantal FROM ({unions}) "
+        "GROUP BY ALL ORDER BY _rij",
+        params=[labels[raw] for raw in exprs],
+        rules=[
+            Rule(
+                lambda g: g.ExpectColumnValuesToMatchRegex(column="naam", regex=NAME_REGEX),
+                "{kolom}",
+                NAME_RULE,
+                waarde="naam",
+            )
+        ],
+    )
 
 
 def _partner_frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]:
@@ -693,7 +783,7 @@ def _partner_frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> li
     c = plan.columns
 
     def t(name: str) -> str:
-        return f"trim({q(c[name])})" if name in c else "NULL"
+        return plan.sql(name)
 
     bron = f"lower({t('bron')})"
     var = f"lower({t('variabele')})"
@@ -914,9 +1004,7 @@ def partner_label(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> str:
     reg = variable_registry()
     bronnen = [
         r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT lower(trim({q(plan.columns['bron'])})) FROM {view} ORDER BY 1"
-        ).fetchall()
+        for r in con.execute(f"SELECT DISTINCT lower({plan.sql('bron')}) FROM {view} ORDER BY 1").fetchall()
         if r[0]
     ]
     return ", ".join(reg[b]["partner"] if b in reg else b for b in bronnen) or "partner"

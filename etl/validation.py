@@ -18,6 +18,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from etl.reader import shown
+
 _counter = itertools.count()
 
 
@@ -51,6 +53,17 @@ class Issue:
 
     def as_row(self, load_id: int) -> tuple:
         return (load_id, self.ernst, self.rij, self.aantal, self.kolom, self.waarde, self.regel, self.bericht)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ernst": self.ernst,
+            "rij": self.rij,
+            "aantal": self.aantal,
+            "kolom": self.kolom,
+            "waarde": self.waarde,
+            "regel": self.regel,
+            "bericht": self.bericht,
+        }
 
 
 @dataclass
@@ -151,7 +164,7 @@ def run_frames(
                 result.issues.append(
                     Issue(
                         "fout",
-                        f"{bestand}: kolom '{rule.kolom}' ontbreekt ({rule.regel})",
+                        f"{bestand}: kolom '{shown(rule.kolom, 60)}' ontbreekt ({rule.regel})",
                         kolom=rule.kolom,
                         regel=cfg.type,
                     )
@@ -161,20 +174,20 @@ def run_frames(
                 row = df.loc[idx]
                 col = rule.waarde or rule.kolom
                 value = row.get(col) if col in df.columns else None
-                value_text = (
+                value_text = shown(
                     "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
                 )
                 rij = int(row["_rij"]) if "_rij" in df.columns else None
                 aantal = int(row["_aantal"]) if "_aantal" in df.columns else None
-                kolom = str(row["kolom"]) if rule.kolom == "{kolom}" else rule.kolom
+                kolom = shown(str(row["kolom"]) if rule.kolom == "{kolom}" else rule.kolom, 60)
                 where = f"rij {rij}" if rij is not None else "bestand"
                 if aantal and aantal > 1:
                     where += f" (en nog {aantal - 1} {'rij' if aantal == 2 else 'rijen'} met deze waarde)"
-                shown = f"'{value_text}'" if value_text else "(leeg)"
+                quoted = f"'{value_text}'" if value_text else "(leeg)"
                 result.issues.append(
                     Issue(
                         "fout",
-                        f"{bestand}, {where}: kolom '{kolom}' = {shown}: {rule.regel}",
+                        f"{bestand}, {where}: kolom '{kolom}' = {quoted}: {rule.regel}",
                         rij=rij,
                         aantal=aantal,
                         kolom=kolom,

@@ -70,7 +70,7 @@ def scalar(db: Path, sql: str, params: list[Any] | None = None) -> Any:
 def data_snapshot(db: Path) -> dict[str, list[tuple]]:
     """Every row of every raw/staging/marts table (sorted), to prove that a rejected load changed no data.
 
-    ``meta`` is left out on purpose: a rejected load is recorded in meta.loads and meta.load_meldingen.
+    ``meta`` is left out on purpose: it holds the load log of successful loads.
     """
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -89,6 +89,13 @@ def data_snapshot(db: Path) -> dict[str, list[tuple]]:
 
 def row_counts(snapshot: dict[str, list[tuple]]) -> dict[str, int]:
     return {t: len(rows) for t, rows in snapshot.items()}
+
+
+def attempt(db: Path, load_id: int) -> dict[str, Any]:
+    """The attempt-log record of a load (rejected and skipped attempts are recorded only there)."""
+    from etl import attempts
+
+    return next(r for r in attempts.read(db) if r["load_id"] == load_id)
 
 
 def sha256(path: Path) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from etl_helpers import AREAS, data_snapshot, fixture, query, scalar, sha256
 
+from etl import list_loads
 from etl.cli import main
 
 
@@ -47,7 +48,11 @@ def test_load_folder_with_one_bad_file_exits_1(tmp_path: Path, capsys: pytest.Ca
     assert query(db, "SELECT bestand, status FROM meta.loads ORDER BY load_id") == [
         ("gebieden_gm0999.geojson", "geladen"),
         ("politie_goed.csv", "geladen"),
-        ("politie_periode.csv", "afgewezen"),
+    ]
+    assert [(r["bestand"], r["status"]) for r in list_loads(db)] == [
+        ("politie_periode.csv", "afgewezen"),  # newest first; the rejection is in the attempt log
+        ("politie_goed.csv", "geladen"),
+        ("gebieden_gm0999.geojson", "geladen"),
     ]
 
 

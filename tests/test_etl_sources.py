@@ -101,7 +101,7 @@ def test_kwb_without_table_id_needs_jaar(tmp_path: Path) -> None:
         "kerncijfers_zonder_tabelcode.csv: een CBS-kerncijferbestand heeft geen jaarkolom. Geef het jaar met --jaar"
     )
     assert "84583NED" in issue.bericht  # how to name the file instead
-    assert query(db, "SELECT count(*) FROM raw.cbs__kerncijfers") == [(0,)]
+    assert not db.exists()  # a refusal publishes nothing
 
     loaded = load_one(fixture("bevolking/kerncijfers_zonder_tabelcode.csv"), db, jaar=2020)
     assert loaded.status == "geladen", loaded.report()
