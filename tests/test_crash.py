@@ -150,6 +150,10 @@ def test_kill_9_at_every_moment_leaves_old_or_new_state_and_the_next_session_cle
         print(f"  {what:<28} pid {pid:>7} exit {code:>3}  {state:<6} rommel: {debris or '-'} {damaged or ''}")
     print(f"  kills die rommel achterlieten: {sum(bool(r[4]) for r in report)} van {len(report)}")
     print(f"  in TMPDIR achtergelaten (scratch van de lezer): {scratch_left or '-'}")
+    with duckdb.connect(str(db), read_only=True) as con:
+        known = {Path(k).name for (k,) in con.execute("SELECT kopie FROM meta.loads").fetchall() if k}
+    orphans = sorted(p.name for p in (folder / "raw").glob("*") if p.name not in known)
+    print(f"  kopieën in data/raw zonder load (van gedode loads): {orphans or '-'}")
 
     # every process was really killed, and the live file is the old or the complete new state
     assert all(code == -signal.SIGKILL for _, _, code, *_ in report), report
