@@ -14,6 +14,8 @@ sys.path.insert(
 from dashboard import VIEWS, queries  # noqa: E402
 
 st.set_page_config(page_title="Wijkmonitor", page_icon=":material/monitoring:", layout="wide")
+# One database version for the whole run: a load that publishes while this page is drawn shows on the next run.
+queries.pin_version()
 
 navigation = st.navigation(
     {

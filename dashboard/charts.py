@@ -1,5 +1,8 @@
 """Plotly figures with one look across pages: colour-blind-safe verdict colours (Okabe-Ito), one font,
-Dutch number formatting. Every figure builder returns (figure, one-line text alternative)."""
+Dutch number formatting. Every figure builder returns (figure, one-line text alternative).
+
+Figures take data text as it is and escape it here (dashboard.safe.plot) where it becomes a Plotly string;
+the text alternative is plain text: a page shows it with ``st.caption(safe.md(alt))``."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from dashboard import format as fmt
+from dashboard.safe import plot, plots
 
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 13, "color": "#262730"}
 VERDICT_COLOURS = {"beter": "#0072B2", "gelijk": "#C8C8C8", "slechter": "#D55E00", "geen data": "#FFFFFF"}
@@ -73,13 +77,13 @@ def verdict_matrix(
             if pd.isna(score):
                 zr.append(code["geen data"])
                 tr.append("–")
-                hr.append(f"{row_labels[r]} · {column_labels[c]}<br>geen data")
+                hr.append(f"{plot(row_labels[r])} · {plot(column_labels[c])}<br>geen data")
                 continue
             verdict = frame.at[r, ("verandering", c)]
             zr.append(code[verdict])
             tr.append(fmt.getal(score))
             hr.append(
-                f"{row_labels[r]} · {column_labels[c]}<br>score {fmt.getal(score)} (95%-interval "
+                f"{plot(row_labels[r])} · {plot(column_labels[c])}<br>score {fmt.getal(score)} (95%-interval "
                 f"{fmt.getal(frame.at[r, ('ci_laag', c)])} – {fmt.getal(frame.at[r, ('ci_hoog', c)])})"
                 f"<br>{verdict}"
             )
@@ -93,8 +97,8 @@ def verdict_matrix(
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[column_labels[c] for c in columns],
-            y=[row_labels[r] for r in rows],
+            x=[plot(column_labels[c]) for c in columns],
+            y=[plot(row_labels[r]) for r in rows],
             text=text,
             customdata=hover,
             texttemplate="%{text}",
@@ -159,7 +163,7 @@ def choropleth(
             f": laagste {alt_values[hover].iloc[0]} ({fmt.getal(alt_values['_v'].iloc[0], 1)}), "
             f"hoogste {alt_values[hover].iloc[-1]} ({fmt.getal(alt_values['_v'].iloc[-1], 1)})."
         )
-    texts = [f"{n}<br>{label}: {fmt.getal(v, 1)}" for n, v in zip(df[hover], values, strict=True)]
+    texts = [f"{plot(n)}<br>{plot(label)}: {fmt.getal(v, 1)}" for n, v in zip(df[hover], values, strict=True)]
     has_geo = len(df) > 0 and df["geometrie"].notna().all()
     fig = go.Figure()
     if has_geo:
@@ -214,7 +218,7 @@ def choropleth(
             for (x, y), name in zip(centres, df[hover], strict=True):
                 if x is not None:
                     fig.add_annotation(
-                        x=x, y=y, text=name, showarrow=False, font={"size": 10, "color": "#262730"}
+                        x=x, y=y, text=plot(name), showarrow=False, font={"size": 10, "color": "#262730"}
                     )
         title = None
     else:
@@ -229,7 +233,7 @@ def choropleth(
                 x=[i % cols for i in range(len(df))],
                 y=[-(i // cols) for i in range(len(df))],
                 mode="markers+text",
-                text=list(df[hover]),
+                text=plots(df[hover]),
                 textposition="middle center",
                 textfont={"size": 9},
                 marker={
@@ -259,7 +263,7 @@ def choropleth(
                 "cmax": hi,
                 "color": [lo],
                 "showscale": True,
-                "colorbar": {"title": {"text": label}, "thickness": 12},
+                "colorbar": {"title": {"text": plot(label)}, "thickness": 12},
             },
         )
     )
@@ -306,10 +310,11 @@ def trend(
                 x=part["jaar"],
                 y=part["score"],
                 mode="lines+markers",
-                name=str(name),
+                name=plot(name),
                 line={"width": 3 if strong else 1.2, "color": None if strong else "#B0B0B0"},
                 opacity=1 if strong else 0.7,
-                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
+                text=[plot(name)] * len(part),  # shown only on hover (mode has no "text")
+                hovertemplate="%{text}<br>%{x}: %{y:.1f}<extra></extra>",
             )
         )
     if reference is not None:
@@ -329,7 +334,7 @@ def trend(
         fig,
         height,
         xaxis={"dtick": 1, "title": None},
-        yaxis={"title": label, "gridcolor": "#EEEEEE"},
+        yaxis={"title": plot(label), "gridcolor": "#EEEEEE"},
         legend={"orientation": "h", "y": -0.15},
     )
     last = df[df["jaar"] == df["jaar"].max()].dropna(subset=["score"]).sort_values("score")
@@ -399,7 +404,7 @@ def indicator_trend(
         height,
         showlegend=False,
         xaxis={"dtick": 2},
-        yaxis={"title": unit, "gridcolor": "#EEEEEE"},
+        yaxis={"title": plot(unit), "gridcolor": "#EEEEEE"},
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
     alt = "Geen waarden."
@@ -430,7 +435,7 @@ def ranking(
     fig = go.Figure(
         go.Scatter(
             x=d["waarde"],
-            y=d["gebied_naam"],
+            y=plots(d["gebied_naam"]),
             mode="markers",
             marker={"size": 11, "color": colours, "line": {"color": LINE, "width": 1}},
             error_x={
@@ -454,7 +459,7 @@ def ranking(
         fig,
         height or 80 + 28 * len(d),
         yaxis={"autorange": "reversed"},
-        xaxis={"title": unit, "gridcolor": "#EEEEEE"},
+        xaxis={"title": plot(unit), "gridcolor": "#EEEEEE"},
     )
     alt = "Geen waarden."
     if not d.empty:
@@ -495,7 +500,7 @@ def monthly_history(df: pd.DataFrame, title: str, height: int = 300) -> tuple[go
     _layout(
         fig,
         height,
-        title={"text": title, "font": {"size": 13}},
+        title={"text": plot(title), "font": {"size": 13}},
         legend={"orientation": "h", "y": -0.2},
         yaxis={"title": "aantal per maand", "gridcolor": "#EEEEEE"},
     )
@@ -515,8 +520,10 @@ def compare_bars(
 ) -> tuple[go.Figure, str]:
     """Grouped bars: earlier level (grey) against now (blue) per category."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=df[category], y=df[before], name=before_label, marker={"color": "#C8C8C8"}))
-    fig.add_trace(go.Bar(x=df[category], y=df[now], name=now_label, marker={"color": "#0072B2"}))
+    fig.add_trace(
+        go.Bar(x=plots(df[category]), y=df[before], name=plot(before_label), marker={"color": "#C8C8C8"})
+    )
+    fig.add_trace(go.Bar(x=plots(df[category]), y=df[now], name=plot(now_label), marker={"color": "#0072B2"}))
     _layout(
         fig,
         height,

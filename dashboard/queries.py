@@ -2,7 +2,9 @@
 
 The live database file is replaced atomically by every load (see docs/architecture.md). The connection is
 cached per (path, inode, mtime): after a load the next rerun opens the new file, and a page never sees a
-half-finished load.
+half-finished load. One page run reads one version: ``dashboard/app.py`` calls :func:`pin_version` before
+the page runs, which opens the current file and keeps that version for every query of the run, so a load
+that publishes while a page is drawn cannot mix old and new figures on it.
 """
 
 from __future__ import annotations
@@ -12,21 +14,61 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from etl import connect_readonly, db_version, reader_cursor, resolve_db_path
 
 Version = tuple[int, int]
+_PINNED = "_wijkmonitor_pinned_version"  # session-state key: the version of the current script run
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+class VersionGone(RuntimeError):
+    """The file at the path is no longer the version asked for (a load published in between)."""
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
 def _connect(path: str, version: Version) -> duckdb.DuckDBPyConnection:
-    return connect_readonly(Path(path))
+    con = connect_readonly(Path(path))
+    # The version was read before the file was attached; if a load replaced the file in between, this
+    # connection holds the new file and must not be cached under the old version.
+    if db_version(Path(path)) != version:
+        con.close()
+        raise VersionGone(path)
+    return con
 
 
 def _current() -> tuple[str, Version] | None:
     path = resolve_db_path().resolve()
     version = db_version(path)
     return (str(path), version) if version else None
+
+
+def pin_version() -> tuple[str, Version] | None:
+    """Fix the database version for the rest of this script run; call once at the start of every run.
+
+    Opens (or reuses) the connection to the current file right away: that connection keeps this version's
+    file open (POSIX keeps a replaced file readable for open handles), so every later query of the run
+    reads it even when a load publishes meanwhile. The next run pins the new version.
+    """
+    current = _current()
+    for _ in range(5):
+        if current is None:
+            break
+        try:
+            _connect(*current)
+            break
+        except VersionGone:
+            current = _current()
+    if get_script_run_ctx() is not None:
+        st.session_state[_PINNED] = current
+    return current
+
+
+def _version() -> tuple[str, Version] | None:
+    """The version pinned for this run; without a pin (outside a page run) the current one."""
+    if get_script_run_ctx() is not None and _PINNED in st.session_state:
+        return st.session_state[_PINNED]
+    return _current()
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -39,11 +81,18 @@ def _query(path: str, version: Version, sql: str, params: tuple) -> pd.DataFrame
 
 
 def query(sql: str, *params: object) -> pd.DataFrame:
-    """Run a read-only query against the current database; an empty frame when there is none."""
-    current = _current()
+    """Run a read-only query against this run's database version; an empty frame when there is none."""
+    current = _version()
     if current is None:
         return pd.DataFrame()
-    return _query(current[0], current[1], sql, tuple(params))
+    try:
+        return _query(current[0], current[1], sql, tuple(params))
+    except VersionGone:
+        # The pinned connection was evicted and its file replaced since: this run cannot read its version
+        # any more. Start the page again on the new version rather than mix the two.
+        if get_script_run_ctx() is None:
+            raise
+        st.rerun()
 
 
 def db_label() -> str:
@@ -51,7 +100,7 @@ def db_label() -> str:
 
 
 def has_data() -> bool:
-    current = _current()
+    current = _version()
     if current is None:
         return False
     tables = query(

@@ -8,6 +8,9 @@ from typing import Any
 import streamlit as st
 
 from dashboard import queries
+from dashboard.safe import md
+
+MAX_PARAM = 200  # longer URL values are never an option's text
 
 
 def select(
@@ -20,11 +23,17 @@ def select(
     format_func: Callable[[Any], str] | None = None,
     horizontal: bool = False,
 ) -> Any:
-    """A selectbox (or horizontal radio) whose value is read from and written to ``?key=…``."""
+    """A selectbox (or horizontal radio) whose value is read from and written to ``?key=…``.
+
+    The URL value is parsed strictly: it must be exactly the text of one of the options (a year is
+    ``2023``, not ``²⁰²³``, ``2023.0`` or `` 2023``); anything else (unknown, too long, repeated keys
+    that do not end in an option) silently gives the default. Radio options are Markdown in Streamlit,
+    so their labels are escaped; selectbox options are plain text.
+    """
     options = list(options)
     wanted = st.query_params.get(key)
     by_text = {str(o): o for o in options}
-    if wanted in by_text:
+    if isinstance(wanted, str) and len(wanted) <= MAX_PARAM and wanted in by_text:
         value = by_text[wanted]
     elif default in options:
         value = default
@@ -34,6 +43,8 @@ def select(
     if format_func is not None:
         kwargs["format_func"] = format_func
     if horizontal:
+        show = format_func or str
+        kwargs["format_func"] = lambda o: md(show(o))
         chosen = container.radio(label, options, horizontal=True, **kwargs)
     else:
         chosen = container.selectbox(label, options, **kwargs)
@@ -44,7 +55,7 @@ def select(
 def no_data_message() -> None:
     st.warning(
         "Nog geen gegevens: laad bestanden met `wijkmonitor load MAP` of bouw de demodatabase met "
-        f"`wijkmonitor demo`. (Database: `{queries.db_label()}`)",
+        f"`wijkmonitor demo`. (Database: {md(queries.db_label())})",
         icon=":material/info:",
     )
 

@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p = sub.add_parser("serve", help="start het dashboard")
     p.add_argument("--port", type=int, default=8501)
+    p.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="adres om op te luisteren (standaard 127.0.0.1: alleen deze computer; 0.0.0.0: het hele netwerk)",
+    )
     _add_db(p)
     p = sub.add_parser("export", help="schrijf indicatoren, samengestelde scores of doelen naar CSV")
     p.add_argument("soort", choices=["indicators", "composites", "targets"])
@@ -266,10 +271,16 @@ def _command(args: argparse.Namespace) -> int:
             str(app),
             "--server.port",
             str(args.port),
+            "--server.address",
+            args.address,
             "--server.headless",
             "true",
             "--browser.gatherUsageStats",
             "false",
+            # errors: a generic message in the browser, the traceback only in this console (as in
+            # .streamlit/config.toml, repeated here so that no other config file can switch it back on)
+            "--client.showErrorDetails",
+            "none",
         ]
         return subprocess.call(cmd, env=env, cwd=REPO)
     if args.command == "export":

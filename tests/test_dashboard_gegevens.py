@@ -7,6 +7,7 @@ import shutil
 
 from dashboard_support import app_test, demo_db
 
+from dashboard.safe import md
 from etl import load_files
 
 
@@ -54,13 +55,13 @@ def test_selecting_a_load_shows_its_checks_and_lands_in_the_url(monkeypatch):
     at.selectbox(key="load").select(1).run()
     assert not at.exception
     assert at.query_params["load"] == ["1"] or at.query_params["load"] == "1"
-    assert any("gebieden_lindenhoven.geojson" in s.value for s in at.success)
+    assert any(md("gebieden_lindenhoven.geojson") in s.value for s in at.success)  # escaped file name
 
 
 def test_url_parameter_opens_that_load(monkeypatch):
     at = _run(demo_db(), monkeypatch, load="2")
     assert at.selectbox(key="load").value == 2
-    assert any("bevolking_lindenhoven" in s.value for s in at.success)
+    assert any(md("bevolking_lindenhoven") in s.value for s in at.success)
 
 
 def test_coverage_source_selector_changes_the_matrix(monkeypatch):

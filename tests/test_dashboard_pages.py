@@ -9,6 +9,7 @@ import pytest
 from dashboard_support import DEMO, app_test, demo_db
 
 from dashboard import PAGES, VIEWS
+from dashboard.safe import md
 from etl import load_files
 from etl.demo import STORIES
 
@@ -126,7 +127,7 @@ def test_indicator_page_definition_ranking_map_trend_and_provenance(monkeypatch)
     at = run_page(
         demo_db(), monkeypatch, "views/indicator.py", indicator="woninginbraak_per_1000_woningen", jaar="2023"
     )
-    assert at.title[0].value == "Woninginbraken per 1.000 woningen"
+    assert at.title[0].value == md("Woninginbraken per 1.000 woningen")  # data text is escaped
     ranking, kaart, trend = charts(at)
     assert len(ranking["data"][0]["y"]) == 12 and "error_x" in ranking["data"][0]
     provenance = [d.value for d in at.dataframe if "Bestand" in d.value.columns][0]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import format as fmt
 from dashboard import queries, state
+from dashboard.safe import md, plots
 
 PERIODS_PER_YEAR = {"maand": 12, "kwartaal": 4, "halfjaar": 2, "jaar": 1}
 STATUS_LABEL = {"geladen": "geladen", "afgewezen": "afgewezen", "overgeslagen": "al geladen"}
@@ -18,7 +21,7 @@ st.caption("Welke bestanden zijn geladen, wat vond de controle, en welke bron de
 if not queries.has_data():
     st.warning(
         "Nog geen gegevens. Laad bestanden met `wijkmonitor load MAP` of bouw de demodatabase met "
-        f"`wijkmonitor demo`. (Database: `{queries.db_label()}`)",
+        f"`wijkmonitor demo`. (Database: {md(queries.db_label())})",
         icon=":material/info:",
     )
     st.stop()
@@ -58,33 +61,34 @@ st.dataframe(history, hide_index=True, width="stretch", key="laadgeschiedenis")
 st.subheader("Controle van een levering")
 options = loads["load_id"].tolist()
 labels = {r.load_id: f"{r.load_id}: {r.bestand} ({r.status})" for r in loads.itertuples()}
-wanted = st.query_params.get("load")
-default = int(wanted) if wanted and wanted.isdigit() and int(wanted) in labels else options[0]
+wanted = st.query_params.get("load", "")
+# Strict: ASCII digits only ("²".isdigit() is True), at most 9 of them; anything else is the newest load.
+default = int(wanted) if re.fullmatch(r"[0-9]{1,9}", wanted) and int(wanted) in labels else options[0]
 load_id = st.selectbox("Levering", options, index=options.index(default), format_func=labels.get, key="load")
 st.query_params["load"] = str(load_id)
 row = loads[loads["load_id"] == load_id].iloc[0]
 if row["status"] == "geladen":
     st.success(
-        f"Geladen: {fmt.getal(row['rijen_geladen'])} rijen uit **{row['bestand']}** "
-        f"(bron {row['bron']}, partner {row['partner']}).",
+        f"Geladen: {fmt.getal(row['rijen_geladen'])} rijen uit **{md(row['bestand'])}** "
+        f"(bron {md(row['bron'])}, partner {md(row['partner'])}).",
         icon=":material/check_circle:",
     )
 elif row["status"] == "overgeslagen":
     st.info(
-        f"**{row['bestand']}** had dezelfde inhoud als een eerder geladen bestand ({row['opmerking']}); er is "
+        f"**{md(row['bestand'])}** had dezelfde inhoud als een eerder geladen bestand ({md(row['opmerking'])}); er is "
         "niets gewijzigd.",
         icon=":material/content_copy:",
     )
 else:
     st.error(
-        f"Afgewezen: **{row['bestand']}** bevat {fmt.getal(row['fouten'])} fout(en). Er is niets geladen; "
+        f"Afgewezen: **{md(row['bestand'])}** bevat {fmt.getal(row['fouten'])} fout(en). Er is niets geladen; "
         "verbeter het bestand en lever het opnieuw aan.",
         icon=":material/error:",
     )
 if row["status"] != "overgeslagen":
     st.markdown(
         f"Controles: **{fmt.getal(row['verwachtingen'])}** regels getoetst, **{fmt.getal(row['mislukt'])}** niet "
-        f"gehaald. Bestand: `{row['bestand']}`, SHA-256 `{row['sha256']}`, geladen door {row['gebruiker']} op "
+        f"gehaald. Bestand: {md(row['bestand'])}, SHA-256 {md(row['sha256'])}, geladen door {md(row['gebruiker'])} op "
         f"{fmt.datum_tijd(row['klaar'])}."
     )
 messages = queries.load_messages(int(load_id))
@@ -165,7 +169,7 @@ fig = go.Figure(
     go.Heatmap(
         z=grid.values,
         x=[str(y) for y in years],
-        y=list(grid.index),
+        y=plots(grid.index),
         zmin=0,
         zmax=1,
         colorscale=[[0, "#f7f7f7"], [0.5, "#9ecae1"], [1, "#08519c"]],
@@ -184,7 +188,7 @@ fig.update_layout(
 st.plotly_chart(fig, width="stretch", key="dekking")
 missing = int(grid.isna().sum().sum() + (grid < 1).sum().sum())
 st.caption(
-    f"Bron {bron}: per wijk en jaar het aantal geleverde perioden van de {expected} per jaar. "
+    f"Bron {md(bron)}: per wijk en jaar het aantal geleverde perioden van de {expected} per jaar. "
     f"{fmt.getal(missing)} van de {fmt.getal(grid.size)} cellen zijn leeg of onvolledig."
 )
 if st.toggle("Toon als tabel", key="dekking_tabel"):

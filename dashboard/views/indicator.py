@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, queries, state
 from dashboard import format as fmt
+from dashboard.safe import md
 
 if not queries.has_indicators():
     st.title("Indicator")
@@ -32,29 +33,30 @@ meta = catalogus.loc[code]
 reeks = queries.indicator_level(code, "wijk", gemeente_code)
 jaren = sorted(reeks["jaar"].unique().tolist()) or [doeljaar]
 jaar = state.select(keuze[1], "Jaar", jaren, "jaar", default=doeljaar if doeljaar in jaren else max(jaren))
-st.title(meta["titel"])
-st.write(meta["uitleg"])
+st.title(md(meta["titel"]))
+st.markdown(md(meta["uitleg"]))
 
 # ------------------------------------------------------------------------------------------ definition
 with st.expander("Definitie en methode", expanded=False):
-    formule = f"{', '.join(meta['teller_variabelen'])} ({meta['teller_bron']})"
+    formule = f"{md(', '.join(meta['teller_variabelen']))} ({md(meta['teller_bron'])})"
     if meta["heeft_noemer"]:
         formule += (
-            f" / {', '.join(meta['noemer_variabelen'])} ({meta['noemer_bron']}) × {fmt.getal(meta['factor'])}"
+            f" / {md(', '.join(meta['noemer_variabelen']))} ({md(meta['noemer_bron'])}) "
+            f"× {fmt.getal(meta['factor'])}"
         )
     st.markdown(
         f"- **Formule:** {formule}\n"
-        f"- **Eenheid:** {meta['eenheid']}\n"
+        f"- **Eenheid:** {md(meta['eenheid'])}\n"
         f"- **Richting:** {'hoger is beter' if meta['polariteit'] == 'hoger_is_beter' else 'lager is beter'}\n"
-        f"- **Onzekerheid:** {meta['onzekerheid']} (95%-interval en toets op verandering, zie docs/methodology.md)\n"
-        f"- **Thema:** {meta['thema_titel']} · **soort:** {meta['soort']} · **gewicht:** {fmt.getal(meta['gewicht'])}\n"
-        f"- **Vergelijkbaar vanaf:** {meta['vergelijkbaar_vanaf']}"
+        f"- **Onzekerheid:** {md(meta['onzekerheid'])} (95%-interval en toets op verandering, zie docs/methodology.md)\n"
+        f"- **Thema:** {md(meta['thema_titel'])} · **soort:** {md(meta['soort'])} · **gewicht:** {fmt.getal(meta['gewicht'])}\n"
+        f"- **Vergelijkbaar vanaf:** {md(meta['vergelijkbaar_vanaf'])}"
         + (
             " (methodebreuk na het basisjaar: geen oordeel t.o.v. het basisjaar)"
             if meta["vergelijkbaar_vanaf"] > basisjaar
             else ""
         )
-        + (f"\n- **Normering:** {', '.join(meta['normering'])}" if len(meta["normering"]) else "")
+        + (f"\n- **Normering:** {md(', '.join(meta['normering']))}" if len(meta["normering"]) else "")
     )
 
 if reeks.empty:
@@ -77,7 +79,7 @@ st.caption(
 )
 fig, alt = charts.ranking(nu, meta["eenheid"], gem_waarde, meta["polariteit"] == "hoger_is_beter")
 st.plotly_chart(fig, key="rangorde", config={"displayModeBar": False}, alt=alt)
-st.caption(alt)
+st.caption(md(alt))
 if nu["onderdrukt"].any():
     st.caption(
         f"{int(nu['onderdrukt'].sum())} wijk(en) hebben een klein aantal (1–4): die waarde wordt in exports en "
@@ -101,7 +103,7 @@ with links:
         colourscale=charts.value_scale(meta["polariteit"] == "hoger_is_beter"),
     )
     st.plotly_chart(fig, key="kaart", config={"displayModeBar": False}, alt=alt)
-    st.caption(alt)
+    st.caption(md(alt))
 with rechts:
     st.markdown("**Ontwikkeling**")
     lijnen = pd.concat([reeks.assign(reeks=reeks["gebied_naam"]), gemeente.assign(reeks="Gemeente")])
@@ -115,7 +117,7 @@ with rechts:
         reference=None,
     )
     st.plotly_chart(fig, key="trend", config={"displayModeBar": False}, alt=alt)
-    st.caption(alt)
+    st.caption(md(alt))
 
 if st.toggle("Toon als tabel, met teller en noemer", key="tabel"):
     st.caption(

@@ -10,6 +10,7 @@ import yaml
 
 from dashboard import charts, queries, state
 from dashboard import format as fmt
+from dashboard.safe import md
 
 MENUKAART = Path(__file__).resolve().parents[1] / "content" / "menukaart_woninginbraak.yaml"
 
@@ -49,7 +50,7 @@ else:
     reeks = state.select(st, "Reeks", opties, "reeks")
     deel = recent[recent["reeks"] == reeks].sort_values("wijk_naam")
     st.caption(
-        f"{reeks}: aantal in de {('laatste maand' if maanden == 1 else f'laatste {maanden} maanden')} tegen "
+        f"{md(reeks)}: aantal in de {('laatste maand' if maanden == 1 else f'laatste {maanden} maanden')} tegen "
         "het gemiddelde van dezelfde maanden in de drie jaar ervoor. Kleine aantallen schommelen sterk: "
         "een signaal per buurt staat hieronder."
     )
@@ -57,7 +58,7 @@ else:
         deel, "wijk_naam", "eerder", "recent", "gemiddeld eerdere jaren", "nu", reeks
     )
     st.plotly_chart(fig, key="recent", config={"displayModeBar": False}, alt=alt)
-    st.caption(alt)
+    st.caption(md(alt))
     if st.toggle("Toon als tabel", key="recent_tabel"):
         st.dataframe(
             deel[["wijk_naam", "recent", "eerder", "verschil_pct"]]
@@ -133,7 +134,7 @@ else:
         height=420,
     )
     st.plotly_chart(fig, key="signaalkaart", config={"displayModeBar": False}, alt=alt)
-    st.caption(alt)
+    st.caption(md(alt))
 
     keuzes = list(dict.fromkeys(zip(signalen["gebied_code"], signalen["variabele"], strict=True)))
     labels = {
@@ -148,7 +149,7 @@ else:
         historie = queries.hotspot_history(gekozen[0], gekozen[1], jaar_nu - 3)
         fig, alt = charts.monthly_history(historie, labels[gekozen])
         st.plotly_chart(fig, key="historie", config={"displayModeBar": False}, alt=alt)
-        st.caption(alt)
+        st.caption(md(alt))
     with rechts:
         if gekozen[1] == "1.1.1":
             menukaart = yaml.safe_load(MENUKAART.read_text(encoding="utf-8"))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, queries, state
 from dashboard import format as fmt
+from dashboard.safe import md
 
 st.title("Liggen we op koers?")
 
@@ -84,7 +85,7 @@ st.subheader(
     )
 )
 st.caption(
-    f"Stand {jaar}, {groep_label}. Doel van het convenant: de leefbaarheid is in {doeljaar} minimaal gelijk aan of "
+    f"Stand {jaar}, {md(groep_label)}. Doel van het convenant: de leefbaarheid is in {doeljaar} minimaal gelijk aan of "
     f"beter dan in {basisjaar} (score 100). 'Gehaald' betekent: niet aantoonbaar lager dan 100 (95%-zekerheid)."
 )
 telling = status["status"].value_counts()
@@ -125,10 +126,10 @@ else:
 matrix = queries.composites("wijk", jaar, matrix_groepen, gemeente)
 fig, alt = charts.verdict_matrix(matrix, list(wijken["gebied_code"]), matrix_groepen, wijk_namen, labels)
 st.plotly_chart(fig, key="matrix", config={"displayModeBar": False}, alt=alt)
-st.caption(alt)
+st.caption(md(alt))
 with st.popover("Open een wijk"):
     for code, naam in wijk_namen.items():
-        st.page_link("views/wijk.py", label=naam, query_params={"wijk": code, "jaar": str(jaar)})
+        st.page_link("views/wijk.py", label=md(naam), query_params={"wijk": code, "jaar": str(jaar)})
 
 # ------------------------------------------------------------------------------------------ map
 st.subheader("Kaart")
@@ -150,7 +151,7 @@ else:
     st.caption("Buurten hebben alleen cijfers (objectief): de bewonersenquête wordt per wijk gehouden.")
 fig, alt = charts.choropleth(kaart, "waarde", "score")
 st.plotly_chart(fig, key="kaart", config={"displayModeBar": False}, alt=alt)
-st.caption(alt)
+st.caption(md(alt))
 
 # ------------------------------------------------------------------------------------------ trend
 st.subheader(f"Ontwikkeling sinds {basisjaar}")
@@ -166,7 +167,7 @@ fig, alt = charts.trend(
     highlight=None if gekozen == "geen" else gekozen,
 )
 st.plotly_chart(fig, key="trend", config={"displayModeBar": False}, alt=alt)
-st.caption(alt)
+st.caption(md(alt))
 if st.toggle("Toon als tabel", key="trend_tabel"):
     tabel = trend.pivot_table(index="wijk", columns="jaar", values="score").round(1)
     tabel.columns = [str(c) for c in tabel.columns]
@@ -182,17 +183,17 @@ else:
     for r in zorg.sort_values("score").itertuples():
         items = slechtste[slechtste["gebied_code"] == r.gebied_code]
         uitleg = "; ".join(
-            f"{i.titel} (score {fmt.getal(i.score)}, {i.verandering})" for i in items.itertuples()
+            f"{md(i.titel)} (score {fmt.getal(i.score)}, {md(i.verandering)})" for i in items.itertuples()
         )
         with st.container(border=True):
             st.markdown(
-                f"**{r.gebied_naam}**: {r.status}, score {fmt.getal(r.score)}"
+                f"**{md(r.gebied_naam)}**: {md(r.status)}, score {fmt.getal(r.score)}"
                 + (f", verwacht in {doeljaar}: {fmt.getal(r.projectie)}" if pd.notna(r.projectie) else "")
             )
             st.caption(f"Zwakste onderdelen: {uitleg or 'geen'}")
             st.page_link(
                 "views/wijk.py",
-                label=f"Naar {r.gebied_naam}",
+                label=f"Naar {md(r.gebied_naam)}",
                 icon=":material/arrow_forward:",
                 query_params={"wijk": r.gebied_code, "jaar": str(jaar)},
             )

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, queries, state
 from dashboard import format as fmt
+from dashboard.safe import md
 
 if not queries.has_indicators():
     st.title("Wijk")
@@ -23,7 +24,7 @@ jaren = [y for y in queries.composite_years() if y >= basisjaar]
 keuze = st.columns([2, 1])
 wijk = state.select(keuze[0], "Wijk", list(namen), "wijk", format_func=namen.get)
 jaar = state.select(keuze[1], "Jaar", jaren, "jaar", default=doeljaar if doeljaar in jaren else max(jaren))
-st.title(namen[wijk])
+st.title(md(namen[wijk]))
 
 reeksen = queries.indicator_series([wijk, gemeente_code])
 catalogus = queries.indicators_catalogue().set_index("indicator")
@@ -46,7 +47,7 @@ if "totaal" in samengesteld.index:
 for kolom, g, label in ((c[1], "objectief", "Cijfers"), (c[2], "subjectief", "Beleving")):
     if g in samengesteld.index:
         kolom.metric(
-            f"{label} ({samengesteld.loc[g, 'verandering']})",
+            f"{label} ({md(samengesteld.loc[g, 'verandering'])})",
             fmt.getal(samengesteld.loc[g, "score"]),
             help=f"Score van de {g} indicatoren; oordeel t.o.v. {basisjaar} met 95%-zekerheid.",
         )
@@ -63,7 +64,7 @@ def indicator_block(code: str) -> None:
     meta = catalogus.loc[code]
     reeks = eigen[eigen["indicator"] == code]
     if reeks.empty:
-        st.markdown(f"**{meta['titel']}**  \n:gray[geen gegevens voor deze wijk]")
+        st.markdown(f"**{md(meta['titel'])}**  \n:gray[geen gegevens voor deze wijk]")
         return
     rij = dit_jaar.loc[code] if code in dit_jaar.index else None
     oordeel = (
@@ -74,11 +75,11 @@ def indicator_block(code: str) -> None:
     basis = fmt.getal(rij["basiswaarde"], 2) if rij is not None else "–"
     score = fmt.getal(rij["score"]) if rij is not None else "–"
     st.markdown(
-        f"**{meta['titel']}**  \n{jaar}: **{waarde}** · {basisjaar}: {basis} · score {score} · "
-        f":{kleur}-badge[{oordeel}]"
+        f"**{md(meta['titel'])}**  \n{jaar}: **{waarde}** · {basisjaar}: {basis} · score {score} · "
+        f":{kleur}-badge[{md(oordeel)}]"
     )
     if rij is not None and isinstance(rij["opmerking"], str) and rij["opmerking"]:
-        st.caption(rij["opmerking"])
+        st.caption(md(rij["opmerking"]))
     gem = reeksen[(reeksen["gebied_code"] == gemeente_code) & (reeksen["indicator"] == code)]
     fig, alt = charts.indicator_trend(
         reeks, gem, meta["eenheid"], baseline_year=basisjaar, target_year=doeljaar
@@ -93,7 +94,7 @@ def indicator_block(code: str) -> None:
 
 
 for thema, groep in catalogus[catalogus["gewicht"] > 0].groupby("thema_titel", sort=True):
-    st.subheader(thema)
+    st.subheader(md(thema))
     links, rechts = st.columns(2)
     links.caption("Cijfers (objectief)")
     rechts.caption("Beleving (subjectief, bewonersenquête)")
@@ -145,7 +146,7 @@ else:
     if not voorbeeld.empty:
         v = voorbeeld.iloc[0]
         st.info(
-            f"Wat 'gelijk' hier betekent: {catalogus.loc[v['indicator'], 'titel'].lower()} was "
+            f"Wat 'gelijk' hier betekent: {md(catalogus.loc[v['indicator'], 'titel'].lower())} was "
             f"{fmt.getal(v['basiswaarde'], 1)} in {basisjaar} en is {fmt.getal(v['waarde'], 1)} in {int(v['jaar'])}, "
             f"gemeten bij {fmt.getal(v['n'])} bewoners. Met zo'n steekproef is de uitkomst ongeveer ± "
             f"{fmt.getal(v['marge'], 1)} onzeker; het verschil valt daarbinnen en is dus niet aantoonbaar.",
