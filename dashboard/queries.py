@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from etl import connect_readonly, db_version, reader_cursor, resolve_db_path
+from etl import attempt_log_path, connect_readonly, db_version, read_attempts, reader_cursor, resolve_db_path
 
 Version = tuple[int, int]
 _PINNED = "_wijkmonitor_pinned_version"  # session-state key: the version of the current script run
@@ -122,8 +122,47 @@ def is_demo() -> bool:
 # ------------------------------------------------------------------------------------------ Data page
 
 
+LOAD_COLUMNS = [
+    "load_id",
+    "bestand",
+    "bron",
+    "variant",
+    "partner",
+    "rijen",
+    "rijen_geladen",
+    "status",
+    "gebruiker",
+    "gestart",
+    "klaar",
+    "sha256",
+    "kopie",
+    "pad",
+    "opmerking",
+    "verwachtingen",
+    "mislukt",
+    "fouten",
+    "waarschuwingen",
+]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _attempts(db_path: str, log_version: tuple[int, int]) -> list[dict]:
+    return read_attempts(Path(db_path))
+
+
+def _attempt_records() -> dict[int, dict]:
+    """The attempt log beside the database (rejected and skipped attempts are recorded only there)."""
+    db_path = resolve_db_path().resolve()
+    try:
+        st_ = attempt_log_path(db_path).stat()
+    except FileNotFoundError:
+        return {}
+    return {r["load_id"]: r for r in _attempts(str(db_path), (st_.st_size, st_.st_mtime_ns))}
+
+
 def loads() -> pd.DataFrame:
-    return query("""
+    """Every load attempt, newest first: the loads in the warehouse plus the attempts of the attempt log."""
+    db = query("""
         SELECT load_id, bestand, bron, variant, partner, rijen, rijen_geladen, status, gebruiker,
                gestart, klaar, sha256, kopie, pad, opmerking,
                CAST(json_extract(validatie, '$.verwachtingen') AS INTEGER) AS verwachtingen,
@@ -131,11 +170,36 @@ def loads() -> pd.DataFrame:
                CAST(json_extract(validatie, '$.fouten') AS INTEGER) AS fouten,
                CAST(json_extract(validatie, '$.waarschuwingen') AS INTEGER) AS waarschuwingen
         FROM meta.loads
-        ORDER BY load_id DESC
     """)
+    in_db = set(db["load_id"]) if not db.empty else set()
+    rows = []
+    for load_id, rec in _attempt_records().items():
+        if load_id in in_db or rec.get("status") == "geladen":  # a load is shown as the warehouse has it
+            continue
+        summary = rec.get("validatie") or {}
+        row = {c: rec.get(c) for c in LOAD_COLUMNS}
+        row.update({k: summary.get(k) for k in ("verwachtingen", "mislukt", "fouten", "waarschuwingen")})
+        rows.append(row)
+    log = pd.DataFrame(rows, columns=LOAD_COLUMNS)
+    for col in ("gestart", "klaar"):
+        log[col] = pd.to_datetime(log[col], errors="coerce")
+    frames = [f for f in (db, log) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=LOAD_COLUMNS)
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return out.sort_values("load_id", ascending=False, ignore_index=True)
+
+
+EXPECTATION_COLUMNS = ["frame", "verwachting", "kolom", "regel", "geslaagd", "afwijkend"]
 
 
 def load_expectations(load_id: int) -> pd.DataFrame:
+    rec = _attempt_records().get(load_id)
+    if rec is not None and rec.get("status") != "geladen":
+        details = (rec.get("validatie") or {}).get("details") or []
+        return pd.DataFrame(
+            [{c: d.get(c) for c in EXPECTATION_COLUMNS} for d in details], columns=EXPECTATION_COLUMNS
+        )
     return query(
         """
         SELECT d.frame, d.verwachting, d.kolom, d.regel, d.geslaagd, d.afwijkend
@@ -149,7 +213,20 @@ def load_expectations(load_id: int) -> pd.DataFrame:
     )
 
 
+MESSAGE_COLUMNS = ["ernst", "rij", "aantal", "kolom", "waarde", "bericht"]
+
+
 def load_messages(load_id: int) -> pd.DataFrame:
+    rec = _attempt_records().get(load_id)
+    if rec is not None and rec.get("status") != "geladen":
+        msgs = pd.DataFrame(
+            [{c: m.get(c) for c in MESSAGE_COLUMNS} for m in rec.get("meldingen") or []],
+            columns=MESSAGE_COLUMNS,
+        )
+        if msgs.empty:
+            return msgs
+        msgs["fout"] = msgs["ernst"] == "fout"
+        return msgs.sort_values(["fout", "rij"], na_position="first").drop(columns="fout")
     return query(
         """
         SELECT ernst, rij, aantal, kolom, waarde, bericht
