@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -117,17 +118,50 @@ WRITE_COMMANDS = {"load", "demo", "instellingen"}  # commands that may change th
 
 
 class Gestopt(KeyboardInterrupt):
-    """Raised by the SIGTERM handler: a KeyboardInterrupt, so every ``finally`` / ``except BaseException``
-    (the write session removes its copy) runs as for Ctrl-C."""
+    """Raised on SIGTERM: a KeyboardInterrupt, so every ``finally`` / ``except BaseException`` (the write
+    session removes its copy) runs as for Ctrl-C, and ``except Exception`` does not swallow it."""
 
 
-_sigterm_seen: list[bool] = []  # DuckDB may turn our exception into "Query interrupted": remember the signal
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_signals_seen: list[int] = []  # an interrupted DuckDB statement raises its own error: remember the signal
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second SIGTERM must not interrupt the clean-up
-    _sigterm_seen.append(True)
-    raise Gestopt
+def _on_signal(signum: int, frame: object) -> None:
+    _signals_seen.append(signum)
+    if sys.exc_info()[0] is None:
+        raise Gestopt if signum == signal.SIGTERM else KeyboardInterrupt
+    # Otherwise an exception is already on its way out (DuckDB's "interrupted", see _SignalWatcher) and its
+    # clean-up may be running right here: a second exception now would cut that clean-up short. main()
+    # reports the signal from _signals_seen.
+
+
+class _SignalWatcher:
+    """Interrupts the write session's DuckDB statement on Ctrl-C and SIGTERM, so that the clean-up starts
+    at once.
+
+    Python runs signal handlers only between bytecodes, and DuckDB interrupts a statement on a file database
+    only at its end: a signal would wait for the statement (seconds at national scale). Python's C-level
+    handler writes the signal number to the wakeup fd at once; this thread reads it and interrupts the
+    statement, which fails, the write session removes its copy, and _on_signal records the signal.
+    """
+
+    def __init__(self) -> None:
+        self._r, self._w = os.pipe()
+        os.set_blocking(self._w, False)
+        self._previous = signal.set_wakeup_fd(self._w, warn_on_full_buffer=False)
+        threading.Thread(target=self._run, name="wijkmonitor-signalen", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            while data := os.read(self._r, 64):  # empty at end of file: close() was called
+                if any(s in data for s in STOP_SIGNALS):
+                    dbmod.interrupt_writers()
+        finally:
+            os.close(self._r)
+
+    def close(self) -> None:
+        signal.set_wakeup_fd(self._previous)
+        os.close(self._w)
 
 
 def _say(message: str) -> None:
@@ -147,38 +181,39 @@ def main(argv: list[str] | None = None) -> int:
     args.debug = debug
     db_path = dbmod.resolve_db_path(getattr(args, "db", None))
     before = dbmod.db_version(db_path)
+    watcher, previous = None, {}
     try:
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        previous = {signum: signal.signal(signum, _on_signal) for signum in STOP_SIGNALS}
+        watcher = _SignalWatcher()
     except ValueError:  # not the main thread (an embedding application): leave signals alone
-        previous = None
-    _sigterm_seen.clear()
+        pass
+    _signals_seen.clear()
     try:
         code = _command(args)
         sys.stdout.flush()  # inside the try: a closed pipe must surface here, not at interpreter exit
+        if _signals_seen:  # a signal that arrived while some exception was handled: still report it
+            return _interrupted(args, debug, _signals_seen[0], before, db_path)
         return code
     except BrokenPipeError:
         # Python's advice: point stdout at devnull so the final flush at exit cannot fail again
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # 128 + SIGPIPE, as a shell reports a pipe that was closed
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM through _on_sigterm
-        stopped = signal.SIGTERM if isinstance(exc, Gestopt) or _sigterm_seen else signal.SIGINT
-        _interrupted(args, debug, stopped, before, db_path)
-        return 128 + stopped
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Gestopt)
+        default = signal.SIGTERM if isinstance(exc, Gestopt) else signal.SIGINT
+        return _interrupted(args, debug, (_signals_seen or [default])[0], before, db_path)
     except Exception as exc:
-        if _sigterm_seen or _is_interrupt(
-            exc
-        ):  # DuckDB turns a signal during a query into "Query interrupted"
-            stopped = signal.SIGTERM if _sigterm_seen else signal.SIGINT
-            _interrupted(args, debug, stopped, before, db_path)
-            return 128 + stopped
+        if _signals_seen or _is_interrupt(exc):  # an interrupted DuckDB statement raises its own error
+            return _interrupted(args, debug, (_signals_seen or [signal.SIGINT])[0], before, db_path)
         _say(_unexpected(exc, args, before, db_path))
         if debug:
             traceback.print_exc()
         return 1
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        if watcher is not None:
+            watcher.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _is_interrupt(exc: BaseException) -> bool:
@@ -200,11 +235,13 @@ def _db_state(args: argparse.Namespace, before: tuple[int, int] | None, db_path:
 
 def _interrupted(
     args: argparse.Namespace, debug: bool, signum: int, before: tuple[int, int] | None, db_path: Path
-) -> None:
+) -> int:
+    """Say in Dutch that the command was interrupted and what became of the database; the exit code."""
     how = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
     _say(f"afgebroken ({how}){_db_state(args, before, db_path)}")
-    if debug:
+    if debug and sys.exc_info()[0] is not None:
         traceback.print_exc()
+    return 128 + signum
 
 
 def _unexpected(

@@ -204,6 +204,31 @@ def opruimen(path: Path) -> list[Path]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+_interruptible: set[duckdb.DuckDBPyConnection] = set()
+
+
+@contextlib.contextmanager
+def interruptible(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Let :func:`interrupt_writers` interrupt ``con`` while the block runs (write sessions do this)."""
+    _interruptible.add(con)
+    try:
+        yield con
+    finally:
+        _interruptible.discard(con)
+
+
+def interrupt_writers() -> None:
+    """Interrupt the statement every write session (and every :func:`interruptible` connection) is running;
+    it then fails and its clean-up runs.
+
+    Safe to call from another thread: the CLI calls it on Ctrl-C and SIGTERM, when the main thread may be
+    waiting inside DuckDB, where Python runs no signal handler until the statement ends.
+    """
+    for con in list(_interruptible):
+        with contextlib.suppress(Exception):
+            con.interrupt()
+
+
 @contextlib.contextmanager
 def write_session(
     path: Path, *, fresh: bool = False, memory_limit: str = "3GB"
@@ -234,6 +259,7 @@ def write_session(
                         raise OnvoldoendeRuimte(path.parent) from exc
                     raise
             con = duckdb.connect(str(tmp))
+            _interruptible.add(con)
             con.execute(f"SET memory_limit = '{memory_limit}'")
             con.execute("SET preserve_insertion_order = true")
             yield con
@@ -249,6 +275,7 @@ def write_session(
             _remove(tmp)
             raise
         finally:
+            _interruptible.discard(con)
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 

@@ -199,6 +199,48 @@ def test_sigterm_and_ctrl_c_clean_up_and_say_so_in_dutch(
         assert state in {"oud", "nieuw"}
 
 
+ENDLESS = """
+import sys
+from pathlib import Path
+from etl import cli, db
+
+
+def endless(args):  # one DuckDB statement of many minutes in a write session: only an interrupt ends it
+    with db.write_session(Path(args.db)) as con:
+        print("bezig", flush=True)
+        con.execute("SELECT count(*) FROM range(1000000000000) t(i) WHERE hash(i) % 7 = 3").fetchall()
+    return 0
+
+
+cli._command = endless
+sys.exit(cli.main(["instellingen", "--db", sys.argv[1]]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "how"), [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")]
+)
+def test_a_signal_interrupts_a_long_duckdb_statement(db: Path, signum: int, code: int, how: str) -> None:
+    """Python runs signal handlers only between statements: without the interrupt this would run for ages."""
+    before = db.read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ENDLESS, str(db)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        _wait_for(proc, "bezig")
+        time.sleep(0.5)  # let the statement start
+        proc.send_signal(signum)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == code, out
+    assert (
+        out.strip().splitlines()[-1] == f"wijkmonitor: afgebroken ({how}); de database is niet gewijzigd"
+    ), out
+    assert db.read_bytes() == before
+    assert _debris(db.parent) == []
+
+
 def _free_space(monkeypatch: pytest.MonkeyPatch, free_mb: int) -> None:
     real = shutil.disk_usage
     monkeypatch.setattr(shutil, "disk_usage", lambda p: real(p)._replace(free=free_mb * 1024 * 1024))
