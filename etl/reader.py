@@ -162,7 +162,7 @@ def check_file(path: Path, limits: Limits) -> os.stat_result:
     if st.st_size > limits.max_bestand_mb * 1024 * 1024:
         raise ReadError(
             f"het bestand is {st.st_size / 1024 / 1024:,.0f} MB; de grens is {limits.max_bestand_mb} MB "
-            "(instelling WIJKMONITOR_MAX_BESTAND_MB)"
+            "(instelling WIJKMONITOR_MAX_BESTAND_MB)".replace(",", ".")
         )
     return st
 
