@@ -281,7 +281,7 @@ def validate_files(
         rebuild_areas(work)
     for path in _ordered(expand_paths(paths), opts):
         t0 = time.perf_counter()
-        with scratch_connection(path) as scr:
+        with scratch_connection(path) as scr, dbmod.interruptible(scr):
             checked = _check(scr, work, path, opts)
             ok = checked.result.success and checked.plan is not None
             if ok and checked.plan.kind in KIND_ORDER:
@@ -378,6 +378,7 @@ def load_files(
     copies: list[Path] = []  # raw copies made by this run (removed when it is not published)
     try:
         with dbmod.write_session(db_path, fresh=fresh) as con:
+            rawcopy.cleanup(raw_dir)  # temporary copies of killed loads
             ensure_schema(con)
             for key, value in (settings or {}).items():
                 con.execute("INSERT OR REPLACE INTO meta.instellingen VALUES (?, ?)", [key, value])
@@ -480,7 +481,7 @@ def _load_one(
         return res, rec, None
     if progress:
         progress(f"{path.name}: lezen en controleren …")
-    with scratch_connection(path) as scr:
+    with scratch_connection(path) as scr, dbmod.interruptible(scr):
         checked = _check(scr, con, path, opts)
         delivery, plan, result = checked.delivery, checked.plan, checked.result
         if progress and delivery is not None:
@@ -540,9 +541,10 @@ def _load_one(
                 )
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
             if created is not None:
                 rawcopy.remove(created)
+            with contextlib.suppress(duckdb.Error):  # an interrupted connection may refuse the rollback
+                con.execute("ROLLBACK")
             raise
     return res, done(res, summary, kopie=str(kopie), **extra), created
 

@@ -39,6 +39,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from etl.db import pid_alive
+
 # Column names that mark a header line (after dropping a CBS suffix such as "_5"; case-insensitive).
 HEADER_MARKERS = {"wijkenenbuurten", "gebied_code", "bron", "bu_code", "wk_code", "gm_code", "identifier"}
 _SUFFIX = re.compile(r"_\d+$")
@@ -109,6 +111,20 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
 # ----------------------------------------------------------------------------------------- scratch
 
 
+SCRATCH_PREFIX = "wijkmonitor-scratch-"
+
+
+def remove_stale_scratch() -> list[Path]:
+    """Remove the scratch folders of processes that no longer run (a killed load cannot clean up)."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if pid.isascii() and pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 # The private folder of each open scratch connection (a transcoded copy must be inside it to be readable).
 _SCRATCH_FOLDERS: dict[int, Path] = {}
 
@@ -121,7 +137,8 @@ def scratch_connection(path: Path, memory_limit: str = "3GB") -> Iterator[duckdb
     statement smuggled in by a file could neither read nor write other files nor attach a database. The
     folder (for a transcoded copy, and for spilling to disk) is removed afterwards.
     """
-    folder = Path(tempfile.mkdtemp(prefix="wijkmonitor-scratch-"))
+    remove_stale_scratch()
+    folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
     con = duckdb.connect(":memory:")
     try:
         con.execute(f"SET memory_limit = '{memory_limit}'")
