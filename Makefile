@@ -39,6 +39,7 @@ bench: install-test                   ## benchmarks (print figures; never part o
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_pages.py
+	$(BIN)/python benchmarks/bench_hostile.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(DB) data/raw
