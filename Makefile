@@ -42,4 +42,4 @@ bench: install-test                   ## benchmarks (print figures; never part o
 	$(BIN)/python benchmarks/bench_hostile.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache $(DB) data/raw
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(DB) $(DB).laadpogingen*.jsonl data/raw

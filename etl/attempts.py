@@ -56,6 +56,17 @@ def read(db_path: Path) -> list[dict[str, Any]]:
     return out
 
 
+def set_aside(db_path: Path) -> Path | None:
+    """A fresh database replaced the old one: keep the old log under a dated name, start a new one."""
+    path = log_path(db_path)
+    if not path.exists():
+        return None
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = path.with_name(f"{path.stem}.{stamp}{path.suffix}")
+    os.replace(path, target)
+    return target
+
+
 def max_load_id(db_path: Path) -> int:
     return max((r["load_id"] for r in read(db_path)), default=0)
 

@@ -374,7 +374,7 @@ def load_files(
     files = expand_paths(paths)
     if not files and not fresh:
         return results
-    published: list[dict] = []  # log records of loaded files, appended once the warehouse is published
+    published: list[dict] = []  # log records of loaded files (all files when fresh), appended after publishing
     copies: list[Path] = []  # raw copies made by this run (removed when it is not published)
     try:
         with dbmod.write_session(db_path, fresh=fresh) as con:
@@ -384,9 +384,10 @@ def load_files(
                 con.execute("INSERT OR REPLACE INTO meta.instellingen VALUES (?, ?)", [key, value])
             if not _has_table(con, "marts", "dim_gebied"):
                 rebuild(con)
+            # A fresh database starts a fresh attempt log (the old one is set aside when it is published).
             next_id = max(
                 con.execute("SELECT coalesce(max(load_id), 0) FROM meta.loads").fetchone()[0],
-                attempts.max_load_id(db_path),
+                0 if fresh else attempts.max_load_id(db_path),
             )
             changed = loaded = False
             for path in _ordered(files, opts):
@@ -395,8 +396,9 @@ def load_files(
                 results.append(res)
                 if copy is not None:
                     copies.append(copy)
-                if res.status == "geladen":
+                if res.status == "geladen" or fresh:
                     published.append(record)
+                if res.status == "geladen":
                     changed = loaded = True
                     if res.kind in KIND_ORDER:  # later files of this batch are checked against the new areas
                         rebuild(con, progress)
@@ -413,8 +415,12 @@ def load_files(
         for copy in copies:
             rawcopy.remove(copy)
         for record in published:
-            attempts.append(db_path, {**record, "status": "afgebroken", "rijen_geladen": 0})
+            if record["status"] == "geladen":
+                record = {**record, "status": "afgebroken", "rijen_geladen": 0}
+            attempts.append(db_path, record)
         raise
+    if fresh:
+        attempts.set_aside(db_path)
     for record in published:
         attempts.append(db_path, record)
     return results
