@@ -1,7 +1,8 @@
 """Page render benchmark: every dashboard page, cold and warm, with AppTest on the demo and a national database.
 
 Issue goal: a warm page render (server side) takes under 0.5 s on the demo data and under 1.5 s on the
-national-scale database of ``bench_indicators.py``. Prints figures, never asserts.
+national-scale database of ``national_data.py`` (the data ``bench_indicators.py`` times). Prints figures,
+never asserts.
 
 Per database, in this process:
 
@@ -18,8 +19,10 @@ Databases:
 
 * demo: ``etl.load_files([data/demo], ..., fresh=True, settings={"demo": "ja"})`` into a temporary directory,
   as ``tests/dashboard_support.py`` builds it;
-* national: ``bench_indicators.py --keep --skip-pandas --repeat 1`` in a work directory of its own (default
-  ``benchmarks/out/bench_pages/``, git-ignored): the staging layer, ``dim_gebied`` and the indicator marts.
+* national: ``national_data.generate`` (the staging layer, ``dim_gebied``, ``dim_variabele``) and one
+  ``indicators.build_marts``, in this process, in a work directory of its own (default
+  ``benchmarks/out/bench_pages/``, git-ignored); with ``--keep`` a database generated earlier with the same
+  ``--scale`` and ``--seed`` is reused (its marts are rebuilt).
   That database has no load log (``meta.loads`` is empty, so every page says "Nog geen gegevens") and no
   geometry (every map would be the tile-map fallback). This script adds what is missing and says so:
   polygons with the demo's vertex counts on a nested grid (written to ``staging.stg_gebieden__gebieden``,
@@ -47,7 +50,6 @@ import os
 import pstats
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +57,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import national_data
 
 if TYPE_CHECKING:
     import duckdb
@@ -64,8 +68,6 @@ REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboard" / "app.py"
 DEMO = REPO / "data" / "demo"
 QUERIES = REPO / "dashboard" / "queries.py"
-BENCH_INDICATORS = Path(__file__).resolve().parent / "bench_indicators.py"
-NATIONAL_DB = "bench_indicators.duckdb"  # the file name bench_indicators.py writes into its work directory
 DEFAULT_WORKDIR = Path(__file__).resolve().parent / "out" / "bench_pages"
 
 DEFAULT_PAGE = "views/stuurgroep.py"  # default=True in app.py: what the first run renders
@@ -108,20 +110,32 @@ def build_demo(directory: Path) -> Path:
     return path
 
 
-def generate_national(workdir: Path, scale: float, seed: int) -> Path | None:
-    """Run bench_indicators.py (generation + one build_marts, no pandas) and keep its database."""
-    cmd = [sys.executable, str(BENCH_INDICATORS), "--scale", str(scale), "--seed", str(seed), "--keep"]
-    cmd += ["--skip-pandas", "--repeat", "1", "--workdir", str(workdir)]
-    print(f"national database: {' '.join(Path(c).name if c == sys.executable else c for c in cmd[1:])}")
+def generate_national(workdir: Path, scale: float, seed: int, reuse: bool) -> Path:
+    """The national database of national_data.py (catalogue crime codes) with its indicator marts built."""
+    import duckdb
+
+    from indicators import build_marts
+
+    db = workdir / national_data.DB_NAME
+    print(f"national database: scale {scale:g}, seed {seed}, {db}", flush=True)
+    gen = national_data.reusable(db, scale, seed, "catalogue") if reuse else None
+    if gen is not None:
+        print("  reusing it (generated earlier with the same parameters)")
+    else:
+        national_data.summary_path(db).unlink(missing_ok=True)
+        gen = national_data.generate(db, scale, seed, "catalogue")
+        national_data.save_summary(db, gen)
+        rows = sum(gen["rows"].values())
+        print(f"  generated in {gen['seconds']:.1f} s: {rows:,} staging rows", flush=True)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        print(f"  | {line.rstrip()}", flush=True)
-    code = proc.wait()
-    print(f"  bench_indicators.py exited with {code} after {time.perf_counter() - t0:.1f} s", flush=True)
-    db = workdir / NATIONAL_DB
-    return db if code == 0 and db.exists() else None
+    con = duckdb.connect(str(db))
+    try:
+        build_marts(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    print(f"  indicator marts built in {time.perf_counter() - t0:.1f} s", flush=True)
+    return db
 
 
 def tables_the_dashboard_reads() -> list[str]:
@@ -297,13 +311,13 @@ def add_load_log(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def prepare_national(db: Path, geometry: bool) -> list[str]:
-    """Add to the bench_indicators database what the pages need; returns what was found and done."""
+    """Add to the national database what the pages need; returns what was found and done."""
     import duckdb
 
     con = duckdb.connect(str(db))
     try:
         found = inspect_database(con)
-        notes = [f"bench_indicators database: {p}" for p in found] or ["bench_indicators database: complete"]
+        notes = [f"national database: {p}" for p in found] or ["national database: complete"]
         t0 = time.perf_counter()
         if any(p.startswith("no 'geladen' row") or p.startswith("meta.loads") for p in found):
             notes.append(add_load_log(con))
@@ -513,7 +527,7 @@ def report(label: str, first: float, results: list[PageResult], repeat: int) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("demo", "national"), help="one database only")
-    parser.add_argument("--scale", type=float, default=1.0, help="national scale (bench_indicators --scale)")
+    parser.add_argument("--scale", type=float, default=1.0, help="national scale (number of areas)")
     parser.add_argument("--seed", type=int, default=2019, help="national generator seed")
     parser.add_argument("--repeat", type=int, default=5, help="warm runs per page; the median is reported")
     parser.add_argument("--timeout", type=float, default=120.0, help="AppTest timeout per run, seconds")
@@ -549,7 +563,6 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     summary: list[tuple[str, list[PageResult]]] = []
-    status = 0
     if args.only in (None, "demo"):
         with tempfile.TemporaryDirectory(prefix="wijkmonitor-bench-pages-") as tmp:
             db = build_demo(Path(tmp))
@@ -560,20 +573,16 @@ def main(argv: list[str] | None = None) -> int:
         workdir: Path = args.workdir.resolve()
         workdir.mkdir(parents=True, exist_ok=True)
         try:
-            db = generate_national(workdir, args.scale, args.seed)
-            if db is None:
-                print("!! national database not generated (see above)")
-                status = 1
-            else:
-                for note in prepare_national(db, not args.no_geometry):
-                    print(f"  {note}")
-                label = "national"
-                first, results = bench_database(label, db, args.repeat, args.timeout, args.profile, args.top)
-                report(label, first, results, args.repeat)
-                summary.append((f"national (scale {args.scale:g})", results))
+            db = generate_national(workdir, args.scale, args.seed, args.keep)
+            for note in prepare_national(db, not args.no_geometry):
+                print(f"  {note}")
+            label = "national"
+            first, results = bench_database(label, db, args.repeat, args.timeout, args.profile, args.top)
+            report(label, first, results, args.repeat)
+            summary.append((f"national (scale {args.scale:g})", results))
         finally:
-            if not args.keep:  # only what bench_indicators.py wrote: the work directory may be shared
-                for path in workdir.glob(NATIONAL_DB + "*"):
+            if not args.keep:  # only the national database and its files: the work directory may be shared
+                for path in workdir.glob(national_data.DB_NAME + "*"):
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
                 with contextlib.suppress(OSError):
                     workdir.rmdir()
@@ -585,7 +594,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  {name:<22} goal {goal * 1000:.0f} ms: {cells}")
     print(f"  load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    return status
+    return 0
 
 
 if __name__ == "__main__":
