@@ -10,7 +10,7 @@ the registry (``--codes all``, ~83 M rows: the pandas comparison does not fit in
 Then, each in a fresh Python process (peak RSS = that process's own ``ru_maxrss``, read at the end of the
 timed part; the parent stays small because a spawned child starts from its parent's high-water mark):
 
-1. ``indicators.build_marts(con)`` on the file, ``--repeat`` times, with the connection settings of a write
+1. ``etl.build.build(con, only=INDICATOR_STEPS)`` (the indicator engine's steps) on the file, ``--repeat`` times, with the connection settings of a write
    session (``etl.db.write_session``: memory limit, insertion order); seconds per model and the median;
 2. the same computation written in plain pandas (``pandas_reference.pandas_marts``): the staging tables
    pulled with ``.df()`` (only the columns the marts read), then groupby / merge / merge_asof / explode, scipy
@@ -80,25 +80,21 @@ def _write_session_settings() -> tuple[str, list[str]]:
 def run_marts(db_path: Path) -> dict[str, Any]:
     import duckdb
 
-    from indicators import build_marts
-    from indicators.build import INTERMEDIATE
+    from etl.build import INDICATOR_STEPS, STEPS, build
 
     limit, settings = _write_session_settings()
     con = duckdb.connect(str(db_path))
     for stmt in settings:
         con.execute(stmt)
     t0 = time.perf_counter()
-    models = build_marts(con)
+    models = build(con, only=INDICATOR_STEPS)
     seconds = time.perf_counter() - t0
     con.execute("CHECKPOINT")
     checkpoint = time.perf_counter() - t0 - seconds
     peak = _peak_bytes()
     # the intermediate models are temporary tables of the build (gone with it); the others are the marts
-    rows = {
-        m: con.execute(f"SELECT count(*) FROM marts.{m}").fetchall()[0][0]
-        for m in models
-        if m not in INTERMEDIATE
-    }
+    marts = [s.name for s in STEPS if s.name in models and s.layer == "marts"]
+    rows = {m: con.execute(f"SELECT count(*) FROM marts.{m}").fetchall()[0][0] for m in marts}
     con.close()
     return {
         "seconds": seconds,

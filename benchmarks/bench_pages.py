@@ -20,15 +20,15 @@ Databases:
 * demo: ``etl.load_files([data/demo], ..., fresh=True, settings={"demo": "ja"})`` into a temporary directory,
   as ``tests/dashboard_support.py`` builds it;
 * national: ``national_data.generate`` (the staging layer, ``dim_gebied``, ``dim_variabele``) and one
-  ``indicators.build_marts``, in this process, in a work directory of its own (default
+  the indicator steps of ``etl.build``, in this process, in a work directory of its own (default
   ``benchmarks/out/bench_pages/``, git-ignored); with ``--keep`` a database generated earlier with the same
   ``--scale`` and ``--seed`` is reused (its marts are rebuilt).
   That database has no load log (``meta.loads`` is empty, so every page says "Nog geen gegevens") and no
   geometry (every map would be the tile-map fallback). This script adds what is missing and says so:
   polygons with the demo's vertex counts on a nested grid (written to ``staging.stg_gebieden__gebieden``,
-  then ``etl.load.run_models(con, "marts")`` rebuilds ``dim_gebied`` as ``etl.load.rebuild`` would; the
+  then ``etl.build.build(con, only={"dim_gebied", "fct_aanlevering_dekking"})`` rebuilds ``dim_gebied`` as ``etl.build.rebuild`` would; the
   indicator marts do not read geometry), and one ``meta.loads`` row per ``load_id`` found in staging.
-  ``etl.load.rebuild`` itself cannot be used: it rebuilds staging from the raw layer, which the generator
+  ``etl.build.rebuild`` itself cannot be used: it rebuilds staging from the raw layer, which the generator
   leaves empty.
 
 Usage::
@@ -114,7 +114,7 @@ def generate_national(workdir: Path, scale: float, seed: int, reuse: bool) -> Pa
     """The national database of national_data.py (catalogue crime codes) with its indicator marts built."""
     import duckdb
 
-    from indicators import build_marts
+    from etl.build import INDICATOR_STEPS, build
 
     db = workdir / national_data.DB_NAME
     print(f"national database: scale {scale:g}, seed {seed}, {db}", flush=True)
@@ -130,7 +130,7 @@ def generate_national(workdir: Path, scale: float, seed: int, reuse: bool) -> Pa
     t0 = time.perf_counter()
     con = duckdb.connect(str(db))
     try:
-        build_marts(con)
+        build(con, only=INDICATOR_STEPS)
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -177,7 +177,7 @@ def add_geometry(con: duckdb.DuckDBPyConnection) -> str:
 
     import pandas as pd
 
-    from etl.load import run_models
+    from etl.build import build
 
     areas = con.execute(
         "SELECT gebied_code, niveau, gemeente_code, wijk_code FROM marts.dim_gebied ORDER BY gebied_code"
@@ -240,7 +240,7 @@ def add_geometry(con: duckdb.DuckDBPyConnection) -> str:
     missing = con.execute("""
         SELECT count(*) FROM _geometrie WHERE code NOT IN (SELECT gebied_code FROM staging.stg_gebieden__gebieden)
     """).fetchall()[0][0]
-    run_models(con, "marts")  # dim_gebied (now with geometry) and fct_aanlevering_dekking, as rebuild does
+    build(con, only={"dim_gebied", "fct_aanlevering_dekking"})  # now with geometry, as a rebuild does
     mb = con.execute("SELECT sum(strlen(geometrie)) FROM marts.dim_gebied").fetchall()[0][0] / 1024**2
     counts = ", ".join(f"{n} {v}" for n, v in DEMO_VERTICES.items())
     return (
@@ -325,9 +325,9 @@ def prepare_national(db: Path, geometry: bool) -> list[str]:
             notes.append(add_geometry(con))
         elif not geometry:
             con.execute("UPDATE staging.stg_gebieden__gebieden SET geometrie = NULL")
-            from etl.load import run_models
+            from etl.build import build
 
-            run_models(con, "marts")
+            build(con, only={"dim_gebied", "fct_aanlevering_dekking"})
             notes.append("--no-geometry: areas left without geometry, maps are the tile-map fallback")
         con.execute("CHECKPOINT")
         left = inspect_database(con)

@@ -19,12 +19,12 @@ Writes into a fresh DuckDB file (no CSV parsing; loading is benchmarked by ``ben
 * ``stg_gebieden__gebieden``: a code list (no geometry).
 
 The staging tables are created by running the staging models on the empty raw layer
-(``etl/sql/raw/schema.sql`` via ``etl.load.ensure_schema``, then ``etl.load.run_models(con, "staging")``), so
+(``etl/sql/raw/schema.sql`` via ``etl.build.ensure_schema``, then ``etl.build.build(con, only=STAGING_STEPS)``), so
 their columns and types are exactly what the SQL models produce; then they are filled with ``INSERT ... BY
 NAME SELECT`` from ``range()``. Pseudo-random numbers come from ``hash(key..., seed)``, not
 ``random()``/``setseed``: ``random()`` in a parallel INSERT is not reproducible, a hash of the row's key is.
-``marts.dim_gebied`` (``run_models(con, "marts")``) and ``marts.dim_variabele`` are built as
-``etl.load.rebuild`` builds them, so only the indicator build (``indicators.build_marts``) remains.
+``marts.dim_gebied`` (``build(con, only=ETL_MART_STEPS)``) and ``marts.dim_variabele`` are built as
+``etl.build.rebuild`` builds them, so only the indicator build (the indicator steps of ``etl.build``) remains.
 
 Used by ``bench_indicators.py`` (timing of the indicator build, pandas comparison) and ``bench_pages.py``
 (page render times on a national database). ``generate`` returns a summary (areas, rows, seconds) that
@@ -117,8 +117,8 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
     import duckdb
     import pandas as pd
 
-    from etl.load import ensure_schema, run_models
-    from etl.sources import crime_codes, variable_dimension
+    from etl.build import ETL_MART_STEPS, STAGING_STEPS, build, ensure_schema
+    from etl.sources import crime_codes
 
     t0 = time.perf_counter()
     codes = list(crime_codes()) if codes_mode == "all" else _catalogue_codes()
@@ -131,7 +131,7 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET memory_limit = '6GB'")  # the machine is shared; generation does not need more
     ensure_schema(con)
-    run_models(con, "staging")  # empty staging tables with exactly the models' columns and types
+    build(con, only=STAGING_STEPS)  # empty staging tables with exactly the models' columns and types
 
     def u(salt: int, *key: str) -> str:
         """A uniform number in [0, 1) from a hash of the key (reproducible, unlike random() in parallel)."""
@@ -384,12 +384,9 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
         FROM gebieden AS g CROSS JOIN range({FIRST_YEAR}, {LAST_YEAR + 1}) AS y""")
 
     staging_seconds = time.perf_counter() - t0
-    # ---- what etl.load.rebuild builds before build_marts: the marts layer of etl/ and dim_variabele
+    # ---- what the build makes before the indicator engine: the ETL's own marts (areas, variables, coverage)
     t1 = time.perf_counter()
-    run_models(con, "marts")
-    con.register("_variabelen_df", pd.DataFrame(variable_dimension()))
-    con.execute("CREATE OR REPLACE TABLE marts.dim_variabele AS SELECT * FROM _variabelen_df")
-    con.unregister("_variabelen_df")
+    build(con, only=ETL_MART_STEPS)
     etl_marts_seconds = time.perf_counter() - t1
     con.execute("CHECKPOINT")
     rows = {

@@ -9,7 +9,7 @@ NULL rules) with its own, naive algorithms, and it is independent of the engine:
 before the indicator engine runs), ``meta.instellingen`` and ``indicators/catalogue.yaml`` (the indicator
 definitions, read as YAML here).
 
-``compare(con, out, rows, seed)`` checks its result against the marts ``indicators.build_marts`` wrote: the
+``compare(con, out, rows, seed)`` checks its result against the marts the indicator steps of ``etl.build`` wrote: the
 row count of every mart and, per mart, the rows by key with a tolerance of 1e-9 + 1e-9 x |value| on numbers,
 exact equality on verdicts, remarks and flags, lists as sets. With ``sample_rows`` (the benchmark) it compares
 a random sample of the large marts and the gemeente rows of the others; with ``sample_rows=None`` (the test

@@ -12,10 +12,25 @@ sys.path.insert(
 )  # `streamlit run` puts only dashboard/ on the path
 
 from dashboard import VIEWS, queries  # noqa: E402
+from dashboard.safe import md  # noqa: E402
 
 st.set_page_config(page_title="Wijkmonitor", page_icon=":material/monitoring:", layout="wide")
 # One database version for the whole run: a load that publishes while this page is drawn shows on the next run.
 queries.pin_version()
+built_by = queries.schema_version()
+if built_by is not None and built_by != queries.SCHEMA_VERSION:
+    # A database built by another version of Wijkmonitor: say so and how to fix it, instead of failing on a
+    # page that misses a table or column.
+    st.error(
+        md(
+            f"Deze database is gebouwd door een {'oudere' if built_by < queries.SCHEMA_VERSION else 'nieuwere'} "
+            f"versie van Wijkmonitor (schemaversie {built_by}; deze versie leest schemaversie "
+            f"{queries.SCHEMA_VERSION}). De gegevens zelf zijn er nog. Bouw de tabellen opnieuw op met:"
+        ),
+        icon=":material/build:",
+    )
+    st.code(f"wijkmonitor rebuild --db {queries.db_label()}", language=None)
+    st.stop()
 
 navigation = st.navigation(
     {

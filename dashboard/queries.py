@@ -16,7 +16,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from etl import attempt_log_path, connect_readonly, db_version, read_attempts, reader_cursor, resolve_db_path
+from etl.attempts import log_path as attempt_log_path
+from etl.attempts import read as read_attempts
+from etl.db import SCHEMA_VERSION as SCHEMA_VERSION  # the version this code reads (app.py checks it)
+from etl.db import connect_readonly, db_version, reader_cursor, resolve_db_path
 
 Version = tuple[int, int]
 _PINNED = "_wijkmonitor_pinned_version"  # session-state key: the version of the current script run
@@ -110,6 +113,23 @@ def has_data() -> bool:
     if tables.empty or int(tables["n"].iloc[0]) == 0:
         return False
     return int(query("SELECT count(*) AS n FROM meta.loads WHERE status = 'geladen'")["n"].iloc[0]) > 0
+
+
+def schema_version() -> int | None:
+    """The warehouse layout version the database was built with (``meta.bouw``); 1 for a database built
+    before the stamp existed; None when there is no database with a load log to judge."""
+    if _version() is None:
+        return None
+    tables = query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'meta' "
+        "AND table_name IN ('loads', 'bouw')"
+    )
+    names = set(tables["table_name"]) if not tables.empty else set()
+    if "loads" not in names:
+        return None
+    if "bouw" not in names:
+        return 1
+    return int(query("SELECT max(schema_versie) AS v FROM meta.bouw")["v"].iloc[0])
 
 
 def is_demo() -> bool:

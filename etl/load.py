@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from etl import attempts, rawcopy
 from etl import db as dbmod
+from etl.build import ensure_schema, rebuild, rebuild_areas
 from etl.reader import (
     Delivery,
     Limits,
@@ -45,12 +45,9 @@ from etl.sources import (
     partner_label,
     plan_delivery,
     q,
-    variable_dimension,
 )
 from etl.validation import Issue, ValidationResult, run_frames
-from indicators import build_marts
 
-SQL = Path(__file__).parent / "sql"
 SUPPORTED = {".csv", ".txt", ".xlsx", ".xlsm", ".geojson", ".json"}
 # Areas first: other sources are checked against the area division.
 KIND_ORDER = {"gebieden": 0, "bevolking": 1}
@@ -121,31 +118,6 @@ def current_user() -> str:
         return getpass.getuser()
     except Exception:  # no passwd entry in some containers
         return os.environ.get("USER", "onbekend")
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute((SQL / "raw" / "schema.sql").read_text(encoding="utf-8"))
-
-
-def run_models(con: duckdb.DuckDBPyConnection, layer: str) -> None:
-    """(Re)build every model of a layer: ``CREATE OR REPLACE TABLE <layer>.<file stem> AS <file>``."""
-    for sql_file in sorted((SQL / layer).glob("*.sql")):
-        con.execute(
-            f"CREATE OR REPLACE TABLE {layer}.{sql_file.stem} AS\n" + sql_file.read_text(encoding="utf-8")
-        )
-
-
-def rebuild(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> None:
-    """Staging from raw, then the marts: area dimension, coverage, variable dimension and the indicators."""
-    t0 = time.perf_counter()
-    run_models(con, "staging")
-    run_models(con, "marts")
-    con.register("_variabelen_df", pd.DataFrame(variable_dimension()))
-    con.execute("CREATE OR REPLACE TABLE marts.dim_variabele AS SELECT * FROM _variabelen_df")
-    con.unregister("_variabelen_df")
-    build_marts(con)
-    if progress:
-        progress(f"staging en marts opnieuw opgebouwd ({time.perf_counter() - t0:.1f} s)")
 
 
 class _NothingToPublish(Exception):
@@ -328,15 +300,6 @@ def _max_area_load(con: duckdb.DuckDBPyConnection) -> int:
     )
 
 
-def rebuild_areas(con: duckdb.DuckDBPyConnection) -> None:
-    """Staging and the area dimension only (what a validation needs to check later files of a batch)."""
-    run_models(con, "staging")
-    con.execute(
-        "CREATE OR REPLACE TABLE marts.dim_gebied AS\n"
-        + (SQL / "marts" / "dim_gebied.sql").read_text(encoding="utf-8")
-    )
-
-
 def _ordered(paths: list[Path], opts: Options) -> list[Path]:
     """Area-defining files first (gebieden, bevolking), then the rest, each group in name order."""
 
@@ -374,7 +337,9 @@ def load_files(
     files = expand_paths(paths)
     if not files and not fresh:
         return results
-    published: list[dict] = []  # log records of loaded files (all files when fresh), appended after publishing
+    published: list[
+        dict
+    ] = []  # log records of loaded files (all files when fresh), appended after publishing
     copies: list[Path] = []  # raw copies made by this run (removed when it is not published)
     try:
         with dbmod.write_session(db_path, fresh=fresh) as con:

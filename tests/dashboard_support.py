@@ -29,4 +29,8 @@ def app_test(db: Path, monkeypatch) -> AppTest:
     """An AppTest of the whole app (st.navigation) on database ``db``."""
     monkeypatch.setenv("WIJKMONITOR_DB", str(db))
     os.environ["WIJKMONITOR_DB"] = str(db)
+    # Users see no error details (client.showErrorDetails = "none"); a failing test must show them.
+    from streamlit import config
+
+    config.set_option("client.showErrorDetails", "full")
     return AppTest.from_file(str(APP), default_timeout=60)

@@ -28,7 +28,7 @@ def test_contracts_are_kept():
 
 
 def test_a_streamlit_import_in_indicators_breaks_the_contract(tmp_path):
-    for pkg in ("etl", "indicators", "dashboard"):
+    for pkg in ("etl", "indicators", "dashboard", "wijkmonitor"):
         shutil.copytree(REPO / pkg, tmp_path / pkg, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "indicators" / "__init__.py").touch()
@@ -39,10 +39,45 @@ def test_a_streamlit_import_in_indicators_breaks_the_contract(tmp_path):
 
 
 def test_the_dashboard_may_not_reach_into_etl_internals(tmp_path):
-    for pkg in ("etl", "indicators", "dashboard"):
+    for pkg in ("etl", "indicators", "dashboard", "wijkmonitor"):
         shutil.copytree(REPO / pkg, tmp_path / pkg, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "dashboard" / "writer.py").write_text("from etl.load import load_files\n")
     result = _lint(tmp_path)
     assert result.returncode != 0
-    assert "dashboard uses only etl's public API" in result.stdout
+    assert "dashboard only reads the warehouse" in result.stdout
+
+
+def test_the_dashboard_may_not_reach_the_loader_indirectly(tmp_path):
+    """An indirect path counts too: dashboard -> etl.db -> etl.load would pull in the whole ETL."""
+    for pkg in ("etl", "indicators", "dashboard", "wijkmonitor"):
+        shutil.copytree(REPO / pkg, tmp_path / pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    db = tmp_path / "etl" / "db.py"
+    db.write_text(db.read_text() + "\nfrom etl import load  # noqa\n")
+    result = _lint(tmp_path)
+    assert result.returncode != 0
+    assert "dashboard only reads the warehouse" in result.stdout and "BROKEN" in result.stdout
+
+
+def test_a_dashboard_process_imports_neither_the_loader_nor_the_indicator_engine():
+    """What the dashboard's modules pull in when imported, measured in a fresh interpreter."""
+    code = (
+        "import sys, json\n"
+        "import dashboard.queries, dashboard.state, dashboard.charts, dashboard.safe, dashboard.format\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    modules = set(__import__("json").loads(out.stdout))
+    assert "etl.db" in modules and "dashboard.queries" in modules  # the test measures something
+    for name in (
+        "etl.load",
+        "etl.sources",
+        "etl.build",
+        "etl.validation",
+        "etl.reader",
+        "great_expectations",
+    ):
+        assert name not in modules, name
+    assert not {m for m in modules if m == "indicators" or m.startswith("indicators.")}
+    assert "scipy" not in modules

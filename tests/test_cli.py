@@ -9,7 +9,7 @@ import pytest
 from etl_helpers import AREAS, data_snapshot, fixture, query, scalar, sha256
 
 from etl import list_loads
-from etl.cli import main
+from wijkmonitor.cli import main
 
 
 def test_load_ok_exits_0(area_db: Path, capsys: pytest.CaptureFixture[str]) -> None:

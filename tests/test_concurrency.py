@@ -71,7 +71,7 @@ def test_cli_load_while_a_reader_holds_the_database(tmp_path):
         assert json.loads(reader.stdout.readline()) == {"ready": True}
         new = _partner_file(tmp_path / "meldingen_2026.csv", 2026)
         load = subprocess.run(
-            [sys.executable, "-m", "etl.cli", "load", str(new), "--db", str(db)],
+            [sys.executable, "-m", "wijkmonitor", "load", str(new), "--db", str(db)],
             capture_output=True,
             text=True,
             timeout=120,
@@ -102,7 +102,7 @@ def test_two_loads_at_once_are_serialised_and_both_land(tmp_path):
     files = [_partner_file(tmp_path / f"meldingen_{y}.csv", y) for y in (2026, 2027)]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "etl.cli", "load", str(f), "--db", str(db)],
+            [sys.executable, "-m", "wijkmonitor", "load", str(f), "--db", str(db)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -24,7 +24,7 @@ import pytest
 from etl_helpers import AREAS, REPO, build_db, fixture, sha256
 
 from etl import db as dbmod
-from etl.cli import main
+from wijkmonitor.cli import main
 
 LOAD = fixture("partner/corporatie_goed.csv")  # the load that is killed
 
@@ -62,7 +62,7 @@ def _start(db: Path, path: Path, tmpdir: Path) -> subprocess.Popen[str]:
     tmpdir.mkdir(exist_ok=True)
     env = dict(os.environ, PYTHONUNBUFFERED="1", TMPDIR=str(tmpdir))
     return subprocess.Popen(
-        [sys.executable, "-m", "etl.cli", "load", str(path), "--db", str(db)],
+        [sys.executable, "-m", "wijkmonitor", "load", str(path), "--db", str(db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -202,7 +202,8 @@ def test_sigterm_and_ctrl_c_clean_up_and_say_so_in_dutch(
 ENDLESS = """
 import sys
 from pathlib import Path
-from etl import cli, db
+from etl import db
+from wijkmonitor import cli
 
 
 def endless(args):  # one DuckDB statement of many minutes in a write session: only an interrupt ends it
@@ -346,7 +347,7 @@ def test_loads_into_a_closed_pipe_ends_quietly(base_db: Path, tmp_path: Path) ->
             "FROM meta.loads l CROSS JOIN range(1, 3000) r(i)"
         )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "etl.cli", "loads", "--db", str(db)],
+        [sys.executable, "-m", "wijkmonitor", "loads", "--db", str(db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -11,7 +11,7 @@ from dashboard_support import demo_db
 from test_indicator_math import golden_db
 
 from etl import load_files
-from etl.cli import main as cli
+from wijkmonitor.cli import main as cli
 
 
 def read_export(path) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pytest
 from etl_helpers import FIXTURES, fixture, query, sha256
 
 from etl import attempts
-from etl.cli import main
+from wijkmonitor.cli import main
 
 HOSTILE = FIXTURES / "hostile"
 CANARY = Path("/tmp/wijkmonitor-canary-pwned.csv")

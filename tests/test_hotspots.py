@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl.load import ensure_schema, rebuild
+from etl.build import ensure_schema, rebuild
 from indicators.stats import poisson_sf
 
 BUURT = "BU09960101"

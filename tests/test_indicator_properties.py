@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import indicators.build as build
-from etl.load import ensure_schema, rebuild
+import indicators.dimensions as dimensions
+from etl.build import INDICATOR_STEPS, build, ensure_schema, rebuild
 from indicators.catalogue import load_catalogue
 
 BUURTEN = ["BU09970101", "BU09970102", "BU09970103", "BU09970104"]
@@ -88,8 +88,8 @@ def test_a_polarity_flip_mirrors_the_verdict(areas, monkeypatch):
         cat = copy.deepcopy(load_catalogue())
         cat["indicatoren"]["misdrijven_per_1000_inwoners"]["polariteit"] = "hoger_is_beter"
         with monkeypatch.context() as m:
-            m.setattr(build, "load_catalogue", lambda: cat)
-            build.build_marts(con)
+            m.setattr(dimensions, "load_catalogue", lambda: cat)
+            build(con, only=INDICATOR_STEPS)
         after = {k: v[4] for k, v in rows(con, 2023).items()}
     mirror = {"beter": "slechter", "slechter": "beter", "gelijk": "gelijk"}
     assert after == {k: mirror[v] for k, v in before.items()}

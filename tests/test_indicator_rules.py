@@ -11,19 +11,20 @@ import pytest
 from dashboard_support import demo_db
 from test_indicator_math import golden_db
 
-import indicators.build as build
+import indicators.dimensions as dimensions
 from etl import load_files
-from etl.cli import main as cli
+from etl.build import INDICATOR_STEPS, build
 from indicators.catalogue import load_catalogue
+from wijkmonitor.cli import main as cli
 
 
 def _rebuild_copy(tmp_path, source, monkeypatch=None, catalogue=None):
     db = tmp_path / "w.duckdb"
     shutil.copyfile(source, db)
     if catalogue is not None:
-        monkeypatch.setattr(build, "load_catalogue", lambda: catalogue)
+        monkeypatch.setattr(dimensions, "load_catalogue", lambda: catalogue)
     con = duckdb.connect(str(db))
-    build.build_marts(con)
+    build(con, only=INDICATOR_STEPS)
     return con
 
 

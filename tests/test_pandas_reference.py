@@ -4,7 +4,7 @@
 without the engine's code (no ``indicators`` or ``etl`` import, no SQL model). Here it runs on the demo
 database and every row and every column of the five engine marts (``fct_indicator_scores``,
 ``fct_indicator_vorige``, ``fct_composites``, ``fct_doelen``, ``fct_hotspots``) must match what
-``indicators.build_marts`` wrote: numbers within 1e-9 + 1e-9 x |value| (the benchmark's tolerance), verdicts,
+the indicator steps of ``etl.build`` wrote: numbers within 1e-9 + 1e-9 x |value| (the benchmark's tolerance), verdicts,
 flags and remarks exactly, lists as sets. A new mart column or a new engine mart fails here until the
 reference covers it, so the two cannot drift apart unnoticed.
 

@@ -6,6 +6,7 @@
     wijkmonitor loads                      the load history
     wijkmonitor serve [--db PATH]          start the dashboard
     wijkmonitor template BRON --out F      Excel template for a partner source
+    wijkmonitor rebuild [--behoud-tussenstappen]   rebuild staging and marts (repairs an older database)
 
 Exit codes: 0 ok, 1 rejected input (or an unexpected error: one Dutch line, the traceback with --debug),
 2 usage error, 130 Ctrl-C, 143 SIGTERM (both clean up: the database is unchanged), 141 output pipe closed.
@@ -24,7 +25,8 @@ import traceback
 from pathlib import Path
 
 from etl import db as dbmod
-from etl.load import list_loads, load_files, rebuild, stderr_progress, validate_files
+from etl.build import build, ensure_schema, rebuild
+from etl.load import list_loads, load_files, stderr_progress, validate_files
 from etl.sources import KIND_FOR_SOURCE_OPTION, Options, variable_registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("instellingen", help="toon of wijzig basisjaar, doeljaar en onderdrukkingsdrempel")
     p.add_argument("waarden", nargs="*", metavar="SLEUTEL=WAARDE", help="bijv. doeljaar=2027")
     _add_db(p)
+    p = sub.add_parser(
+        "rebuild", help="bouw staging en marts opnieuw op uit raw (ook om een oudere database te herstellen)"
+    )
+    p.add_argument(
+        "--behoud-tussenstappen",
+        action="store_true",
+        help="bewaar de tussentabellen (int_*) in schema 'intermediate' om een cijfer na te rekenen",
+    )
+    _add_db(p)
     p = sub.add_parser("template", help="Excel-sjabloon voor een partnerbron")
     p.add_argument("bron", choices=sorted(variable_registry()))
     p.add_argument("--out", required=True, type=Path)
@@ -114,7 +125,7 @@ def _options(args: argparse.Namespace) -> Options:
 
 
 DEBUG_HELP = "toon bij een onverwachte fout de volledige foutmelding (traceback)"
-WRITE_COMMANDS = {"load", "demo", "instellingen"}  # commands that may change the database
+WRITE_COMMANDS = {"load", "demo", "instellingen", "rebuild"}  # commands that may change the database
 
 
 class Gestopt(KeyboardInterrupt):
@@ -334,6 +345,16 @@ def _command(args: argparse.Namespace) -> int:
         return 0
     if args.command == "instellingen":
         return _settings_command(db_path, args.waarden)
+    if args.command == "rebuild":
+        if not db_path.exists():
+            print(f"wijkmonitor: geen database: {db_path}", file=sys.stderr)
+            return 2
+        with dbmod.write_session(db_path) as con:
+            ensure_schema(con)  # tables and macros a newer version added
+            timings = build(con, keep_intermediate=args.behoud_tussenstappen, progress=stderr_progress)
+        kept = " (tussentabellen bewaard in schema 'intermediate')" if args.behoud_tussenstappen else ""
+        print(f"database opnieuw opgebouwd: {db_path}, {len(timings)} stappen{kept}")
+        return 0
     if args.command == "template":
         from etl.template import write_template
 

@@ -1,36 +1,20 @@
-"""Build the indicator marts in DuckDB: catalogue -> dim tables -> SQL models (indicators/sql)."""
+"""The indicator catalogue and settings as dimension tables (the build runs them: etl/build.py).
+
+The indicator SQL models are in ``indicators/sql/``: ``macros.sql``, ``intermediate/`` (temporary tables of
+the build) and ``marts/``; their order is the build's one list, ``etl.build.STEPS``.
+"""
 
 from __future__ import annotations
-
-import re
-import time
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from indicators.catalogue import Settings, load_catalogue
-from indicators.stats import register_functions, z_critical
-
-SQL = Path(__file__).parent / "sql"
-# Order matters: each model reads the ones before it. The int_ models are intermediate: built as temporary
-# tables (in memory, gone with the connection) that the fct_ models read by their plain name.
-MODELS = [
-    "int_waarnemingen_jaar",
-    "int_waarnemingen",
-    "int_indicator_waarden",
-    "fct_indicator_scores",
-    "fct_indicator_vorige",
-    "fct_composites",
-    "fct_doelen",
-    "fct_hotspots",
-]
-INTERMEDIATE = [m for m in MODELS if m.startswith("int_")]
-# Tables earlier versions kept in marts that are intermediate now.
-FORMER_MARTS = ["int_waarnemingen_jaar", "int_waarnemingen", "fct_indicator_waarden"]
+from indicators.stats import z_critical
 
 
-def _settings(con: duckdb.DuckDBPyConnection) -> Settings:
+def settings_of(con: duckdb.DuckDBPyConnection) -> Settings:
+    """The settings of a database: the catalogue defaults overridden by ``meta.instellingen``."""
     try:
         rows = con.execute("SELECT sleutel, waarde FROM meta.instellingen").fetchall()
     except duckdb.Error:
@@ -94,35 +78,3 @@ def dim_tables(settings: Settings) -> dict[str, pd.DataFrame]:
         "dim_hotspot_reeks": pd.DataFrame(cat["hotspot_reeksen"], columns=["bron", "variabele", "titel"]),
         "dim_instellingen": inst,
     }
-
-
-def build_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> dict[str, float]:
-    """(Re)build every indicator mart; returns seconds per model."""
-    settings = settings or _settings(con)
-    register_functions(con, settings.betrouwbaarheid)
-    timings: dict[str, float] = {}
-    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    for name, df in dim_tables(settings).items():
-        con.register("_dim_df", df)
-        con.execute(f"CREATE OR REPLACE TABLE marts.{name} AS SELECT * FROM _dim_df")
-        con.unregister("_dim_df")
-    con.execute((SQL / "macros.sql").read_text(encoding="utf-8"))
-    for table in FORMER_MARTS:
-        con.execute(f"DROP TABLE IF EXISTS marts.{table}")
-    sql = {model: (SQL / f"{model}.sql").read_text(encoding="utf-8") for model in MODELS}
-    # an intermediate table is dropped right after the last model that reads it: it holds memory
-    last_reader = {
-        table: max((m for m in MODELS if re.search(rf"\b{table}\b", sql[m])), key=MODELS.index)
-        for table in INTERMEDIATE
-    }
-    for model in MODELS:
-        t0 = time.perf_counter()
-        if model in INTERMEDIATE:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {model} AS\n{sql[model]}")
-        else:
-            con.execute(f"CREATE OR REPLACE TABLE marts.{model} AS\n{sql[model]}")
-        for table in INTERMEDIATE:
-            if last_reader[table] == model:
-                con.execute(f"DROP TABLE temp.main.{table}")
-        timings[model] = time.perf_counter() - t0
-    return timings
