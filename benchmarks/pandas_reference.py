@@ -688,8 +688,8 @@ def pandas_marts(
     totaal = totaal.reset_index()
     totaal["score"] = np.where(totaal["k"] == 2, 0.5 * totaal["som"], totaal["eerste"])
     totaal["score_var"] = np.where(totaal["k"] == 2, 0.25 * totaal["var_som"], totaal["var_eerste"])
-    totaal["groep"] = "totaal"
-    totaal["groep_type"] = "totaal"
+    totaal["groep"] = "samengesteld"
+    totaal["groep_type"] = "samengesteld"
     ccols = [
         "gebied_code",
         "niveau",
@@ -733,7 +733,7 @@ def pandas_marts(
 
     # ---- fct_doelen: target status per area, group and peiljaar (wm_doelstatus in indicators/sql/macros.sql)
     c = composites[
-        (composites["jaar"] >= basisjaar) & composites["groep_type"].isin(["totaal", "soort", "thema"])
+        (composites["jaar"] >= basisjaar) & composites["groep_type"].isin(["samengesteld", "soort", "thema"])
     ]
     doel = c.loc[c["jaar"] == doeljaar, ["gebied_code", "groep", "score", "verandering"]].rename(
         columns={"score": "doel_score", "verandering": "doel_verandering"}

@@ -145,7 +145,7 @@ def is_demo() -> bool:
 LOAD_COLUMNS = [
     "load_id",
     "bestand",
-    "bron",
+    "bronsoort",
     "variant",
     "partner",
     "rijen",
@@ -183,7 +183,7 @@ def _attempt_records() -> dict[int, dict]:
 def loads() -> pd.DataFrame:
     """Every load attempt, newest first: the loads in the warehouse plus the attempts of the attempt log."""
     db = query("""
-        SELECT load_id, bestand, bron, variant, partner, rijen, rijen_geladen, status, gebruiker,
+        SELECT load_id, bestand, bronsoort, variant, partner, rijen, rijen_geladen, status, gebruiker,
                gestart, klaar, sha256, kopie, pad, opmerking,
                CAST(json_extract(validatie, '$.verwachtingen') AS INTEGER) AS verwachtingen,
                CAST(json_extract(validatie, '$.mislukt') AS INTEGER) AS mislukt,
@@ -313,7 +313,7 @@ def has_indicators() -> bool:
 
 
 def composite_years() -> list[int]:
-    df = query("SELECT DISTINCT jaar FROM marts.fct_composites WHERE groep = 'totaal' ORDER BY jaar")
+    df = query("SELECT DISTINCT jaar FROM marts.fct_composites WHERE groep = 'samengesteld' ORDER BY jaar")
     return [int(y) for y in df["jaar"]]
 
 
@@ -343,7 +343,7 @@ def gemeenten() -> pd.DataFrame:
     return query("""
         SELECT g.gebied_code, g.gebied_naam, count(c.gebied_code) AS resultaten
         FROM marts.dim_gebied AS g
-        LEFT JOIN marts.fct_composites AS c ON c.gebied_code = g.gebied_code AND c.groep = 'totaal'
+        LEFT JOIN marts.fct_composites AS c ON c.gebied_code = g.gebied_code AND c.groep = 'samengesteld'
         WHERE g.niveau = 'gemeente'
         GROUP BY ALL
         ORDER BY resultaten DESC, g.gebied_code

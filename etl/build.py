@@ -136,8 +136,20 @@ INDICATOR_STEPS = {"dim_catalogus", "wm_functies", "wm_macros"} | {
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """The raw and meta tables and the shared macros (idempotent: a load appends to raw, never rebuilds it)."""
+    """The raw and meta tables and the shared macros (idempotent: a load appends to raw, never rebuilds it).
+
+    Also brings the tables of an older version up to date (``wijkmonitor rebuild`` and every load call this).
+    """
     con.execute((ETL_SQL / "raw" / "schema.sql").read_text(encoding="utf-8"))
+    load_columns = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'meta' "
+            "AND table_name = 'loads'"
+        ).fetchall()
+    }
+    if "bron" in load_columns and "bronsoort" not in load_columns:  # schema version 1 called the kind 'bron'
+        con.execute("ALTER TABLE meta.loads RENAME COLUMN bron TO bronsoort")
 
 
 def build(

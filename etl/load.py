@@ -417,7 +417,7 @@ def _load_one(
         res.seconds = time.perf_counter() - t0
         record.update(
             status=res.status,
-            bron=res.kind,
+            bronsoort=res.kind,
             rijen=res.rows,
             rijen_geladen=res.rows_loaded,
             klaar=dt.datetime.now(),
@@ -535,7 +535,7 @@ def _load_options(opts: Options) -> dict:
 LOAD_FIELDS = (
     "load_id",
     "bestand",
-    "bron",
+    "bronsoort",
     "partner",
     "rijen",
     "rijen_geladen",
@@ -559,7 +559,16 @@ def list_loads(db_path: Path | None = None) -> list[dict]:
         out[row["load_id"]] = row
     if db_path.exists():
         with dbmod.connect_readonly(db_path) as con:
-            cur = con.execute(f"SELECT {', '.join(LOAD_FIELDS)} FROM meta.loads")
+            present = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'meta' "
+                    "AND table_name = 'loads'"
+                ).fetchall()
+            }
+            # a database of schema version 1 (before `wijkmonitor rebuild`) calls the source kind 'bron'
+            fields = [f if f in present or f != "bronsoort" else "bron AS bronsoort" for f in LOAD_FIELDS]
+            cur = con.execute(f"SELECT {', '.join(fields)} FROM meta.loads")
             for values in cur.fetchall():
                 row = dict(zip(LOAD_FIELDS, values, strict=True))
                 out[row["load_id"]] = row  # the warehouse is the truth about what it holds

@@ -30,7 +30,7 @@ QUERIES = {
     "targets": """
         SELECT gebied_code, niveau, doeljaar, peiljaar, status
         FROM marts.fct_doelen
-        WHERE list_contains(?, niveau) AND groep = 'totaal'
+        WHERE list_contains(?, niveau) AND groep = 'samengesteld'
         QUALIFY peiljaar = max(peiljaar) OVER (PARTITION BY gebied_code)
         ORDER BY niveau DESC, gebied_code
     """,

@@ -36,7 +36,7 @@ def test_demo_database_shows_history_checks_and_coverage(monkeypatch):
     assert metrics["Geladen leveringen"] == "8"
     assert metrics["Afgewezen leveringen"] == "0"
     history = _table(at, "SHA-256")
-    assert set(history["Bron"]) == {"gebieden", "bevolking", "partner", "politie", "leefbaarometer"}
+    assert set(history["Soort bron"]) == {"gebieden", "bevolking", "partner", "politie", "leefbaarometer"}
     assert history["Rijen"].max() == 51840  # the police month file
     # synthetic demo data is labelled as such
     assert any("Synthetische demogegevens" in i.value for i in at.sidebar.info)

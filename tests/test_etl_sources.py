@@ -59,7 +59,7 @@ def test_detected_kind_and_variant_are_recorded(area_db: Path) -> None:
     res = load_one(fixture("politie/politie_47018NED_gm0999_jaar.csv"), area_db)
     assert (res.status, res.kind) == ("geladen", "politie")
     assert query(
-        area_db, "SELECT bron, variant, partner FROM meta.loads WHERE load_id = ?", [res.load_id]
+        area_db, "SELECT bronsoort, variant, partner FROM meta.loads WHERE load_id = ?", [res.load_id]
     ) == [("politie", "cbs-politie", "politie")]
 
 

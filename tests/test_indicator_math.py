@@ -45,7 +45,7 @@ def score_row(indicator: str, area: str, year: int) -> dict:
     )
 
 
-def composite(area: str, year: int, group: str = "totaal") -> dict:
+def composite(area: str, year: int, group: str = "samengesteld") -> dict:
     return one_row(
         "SELECT * FROM marts.fct_composites WHERE gebied_code = ? AND jaar = ? AND groep = ?",
         [area, year, group],

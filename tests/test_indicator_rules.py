@@ -41,7 +41,7 @@ def test_method_break_is_never_compared_silently(tmp_path, monkeypatch):
     assert "methodebreuk" in row[4]
     indicators = con.execute(
         "SELECT indicatoren FROM marts.fct_composites WHERE gebied_code = 'WK099801' "
-        "AND jaar = 2023 AND groep = 'totaal'"
+        "AND jaar = 2023 AND groep = 'samengesteld'"
     ).fetchone()[0]
     assert "rapportcijfer_leefbaarheid" not in indicators
 
@@ -63,7 +63,7 @@ def test_target_status_for_the_target_year():
     with duckdb.connect(str(golden_db()), read_only=True) as con:
         status = dict(
             con.execute(
-                "SELECT gebied_code, status FROM marts.fct_doelen WHERE peiljaar = 2023 AND groep = 'totaal'"
+                "SELECT gebied_code, status FROM marts.fct_doelen WHERE peiljaar = 2023 AND groep = 'samengesteld'"
             ).fetchall()
         )
     assert status["BU09980101"] == "niet gehaald"  # its only indicator is significantly worse
@@ -98,7 +98,7 @@ def test_projection_before_the_target_year(tmp_path):
         rows = {
             r[0]: r[1:]
             for r in con.execute(
-                "SELECT gebied_code, projectie, status FROM marts.fct_doelen WHERE peiljaar = 2021 AND groep = 'totaal'"
+                "SELECT gebied_code, projectie, status FROM marts.fct_doelen WHERE peiljaar = 2021 AND groep = 'samengesteld'"
             ).fetchall()
         }
     # BU09980101: scores 100 (2019), 100 x 40/58 = 68.97 (2021, significant: z = -2.03) -> line to 2023: 37.9
@@ -114,13 +114,13 @@ def test_demo_stories_come_out_as_designed():
     with duckdb.connect(str(demo_db()), read_only=True) as con:
         target = dict(
             con.execute(
-                "SELECT gebied_code, status FROM marts.fct_doelen WHERE peiljaar = 2023 AND groep = 'totaal'"
+                "SELECT gebied_code, status FROM marts.fct_doelen WHERE peiljaar = 2023 AND groep = 'samengesteld'"
             ).fetchall()
         )
         verdict = dict(
             con.execute(
                 "SELECT gebied_code, verandering FROM marts.fct_composites "
-                "WHERE groep = 'totaal' AND jaar = 2023"
+                "WHERE groep = 'samengesteld' AND jaar = 2023"
             ).fetchall()
         )
         survey = con.execute(

@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("bron", choices=sorted(variable_registry()))
     p.add_argument("--out", required=True, type=Path)
     _add_db(p)
+    p = sub.add_parser(
+        "docs", help="schrijf docs/indicators.md en docs/data-dictionary.md opnieuw (gegenereerd)"
+    )
+    p.add_argument("--out", type=Path, metavar="MAP", help="schrijf naar deze map (standaard docs/)")
+    p.add_argument("--check", action="store_true", help="schrijf niets; exit 1 als een document verouderd is")
     return parser
 
 
@@ -304,7 +309,7 @@ def _command(args: argparse.Namespace) -> int:
             print(f"nog geen loads in {db_path}")
         for r in rows:
             print(
-                f"{r['load_id']:>5}  {r['klaar']:%Y-%m-%d %H:%M}  {r['status']:<10} {r['bron'] or '-':<14} "
+                f"{r['load_id']:>5}  {r['klaar']:%Y-%m-%d %H:%M}  {r['status']:<10} {r['bronsoort'] or '-':<14} "
                 f"{r['rijen_geladen'] or 0:>9} rijen  {r['gebruiker']:<10} {r['bestand']}"
             )
         return 0
@@ -355,6 +360,10 @@ def _command(args: argparse.Namespace) -> int:
         kept = " (tussentabellen bewaard in schema 'intermediate')" if args.behoud_tussenstappen else ""
         print(f"database opnieuw opgebouwd: {db_path}, {len(timings)} stappen{kept}")
         return 0
+    if args.command == "docs":
+        from wijkmonitor.docs import docs_command
+
+        return docs_command(args.out, check=args.check)
     if args.command == "template":
         from etl.template import write_template
 

@@ -45,7 +45,7 @@ history = pd.DataFrame(
     {
         "Load": loads["load_id"],
         "Bestand": loads["bestand"],
-        "Bron": loads["bron"].fillna("onbekend"),
+        "Soort bron": loads["bronsoort"].fillna("onbekend"),
         "Partner": loads["partner"].fillna("–"),
         "Rijen": loads["rijen_geladen"].fillna(0).astype(int),
         "Status": loads["status"].map(STATUS_LABEL),
@@ -70,7 +70,7 @@ row = loads[loads["load_id"] == load_id].iloc[0]
 if row["status"] == "geladen":
     st.success(
         f"Geladen: {fmt.getal(row['rijen_geladen'])} rijen uit **{md(row['bestand'])}** "
-        f"(bron {md(row['bron'])}, partner {md(row['partner'])}).",
+        f"(soort bron {md(row['bronsoort'])}, partner {md(row['partner'])}).",
         icon=":material/check_circle:",
     )
 elif row["status"] == "overgeslagen":
@@ -183,8 +183,10 @@ fig.update_layout(
     height=120 + 28 * len(grid.index),
     margin={"l": 10, "r": 10, "t": 10, "b": 10},
     yaxis={"autorange": "reversed"},
-    font={"family": "sans-serif"},
+    font={"family": "sans-serif", "color": "#262730"},
 )
+# labels in the text colour, not Streamlit's Plotly grey #808495 (3.7:1, below WCAG's 4.5:1)
+fig.update_xaxes(tickfont_color="#262730").update_yaxes(tickfont_color="#262730")
 st.plotly_chart(fig, width="stretch", key="dekking")
 missing = int(grid.isna().sum().sum() + (grid < 1).sum().sum())
 st.caption(

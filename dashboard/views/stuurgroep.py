@@ -36,10 +36,10 @@ doeljaar = state.select(keuze[1], "Doeljaar", doeljaren, "doeljaar", default=sta
 thema = state.select(
     keuze[2],
     "Thema",
-    ["alle", *themas["thema"]],
+    ["samengesteld", *themas["thema"]],
     "thema",
-    default="alle",
-    format_func=lambda t: "Alle thema's" if t == "alle" else thema_titels[t],
+    default="samengesteld",
+    format_func=lambda t: "Alle thema's" if t == "samengesteld" else thema_titels[t],
 )
 soort = state.select(
     keuze[3],
@@ -57,14 +57,14 @@ soort = state.select(
 
 
 def groep_voor(thema_code: str) -> str:
-    """The composite group for a theme ('alle' = all themes) and the chosen kind."""
-    if thema_code == "alle":
-        return "totaal" if soort == "beide" else soort
+    """The composite group for a theme ('samengesteld' = all themes: the overall composite) and the chosen kind."""
+    if thema_code == "samengesteld":
+        return "samengesteld" if soort == "beide" else soort
     return thema_code if soort == "beide" else f"{thema_code}/{soort}"
 
 
 groep = groep_voor(thema)
-groep_label = ("samengestelde score" if thema == "alle" else f"thema {thema_titels[thema]}") + (
+groep_label = ("samengestelde score" if thema == "samengesteld" else f"thema {thema_titels[thema]}") + (
     "" if soort == "beide" else f" ({soort})"
 )
 
@@ -97,7 +97,7 @@ if telling.get("geen data", 0):
     st.caption(f"{int(telling['geen data'])} wijk(en) zonder gegevens voor dit oordeel.")
 
 per_thema = []
-for code, titel in [("alle", "Samengesteld"), *thema_titels.items()]:
+for code, titel in [("samengesteld", "Samengesteld"), *thema_titels.items()]:
     s = queries.target_status("wijk", jaar, doeljaar, groep_voor(code), gemeente)
     per_thema.append(
         {
@@ -118,8 +118,8 @@ st.caption(
     f"{basisjaar}); beweeg over een cel voor het 95%-interval."
 )
 if soort == "beide":
-    matrix_groepen = ["totaal", *themas["thema"]]
-    labels = {"totaal": "Samengesteld", **thema_titels}
+    matrix_groepen = ["samengesteld", *themas["thema"]]
+    labels = {"samengesteld": "Samengesteld", **thema_titels}
 else:
     matrix_groepen = [soort, *[f"{t}/{soort}" for t in themas["thema"]]]
     labels = {soort: f"Samengesteld ({soort})", **{f"{t}/{soort}": thema_titels[t] for t in themas["thema"]}}

@@ -32,13 +32,15 @@ eigen = reeksen[reeksen["gebied_code"] == wijk]
 dit_jaar = eigen[eigen["jaar"] == jaar].set_index("indicator")
 
 status = (
-    queries.target_status("wijk", jaar, doeljaar, "totaal", gemeente_code).set_index("gebied_code").loc[wijk]
+    queries.target_status("wijk", jaar, doeljaar, "samengesteld", gemeente_code)
+    .set_index("gebied_code")
+    .loc[wijk]
 )
-samengesteld = queries.composites("wijk", jaar, ["totaal", "objectief", "subjectief"], gemeente_code)
+samengesteld = queries.composites("wijk", jaar, ["samengesteld", "objectief", "subjectief"], gemeente_code)
 samengesteld = samengesteld[samengesteld["gebied_code"] == wijk].set_index("groep")
 c = st.columns(4)
-if "totaal" in samengesteld.index:
-    t = samengesteld.loc["totaal"]
+if "samengesteld" in samengesteld.index:
+    t = samengesteld.loc["samengesteld"]
     c[0].metric(
         f"Samengestelde score {jaar}",
         fmt.getal(t["score"]),

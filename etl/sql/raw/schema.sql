@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS meta.loads (
     pad           VARCHAR,            -- where it was loaded from
     kopie         VARCHAR,            -- unchanged copy under data/raw/
     sha256        VARCHAR NOT NULL,
-    bron          VARCHAR,            -- source kind: politie | bevolking | partner | leefbaarometer | gebieden
+    bronsoort     VARCHAR,            -- source kind: politie | bevolking | partner | leefbaarometer | gebieden
     variant       VARCHAR,            -- shape of the file, e.g. cbs-kwb, lang, geojson
     partner       VARCHAR,            -- who delivered it
     rijen         INTEGER,            -- data rows in the file

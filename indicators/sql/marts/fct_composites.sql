@@ -55,8 +55,8 @@ groepen AS (
     FROM sommen
 ),
 
-totaal AS (
-    SELECT gebied_code, niveau, jaar, 'totaal' AS groep, 'totaal' AS groep_type,
+samengesteld AS (
+    SELECT gebied_code, niveau, jaar, 'samengesteld' AS groep, 'samengesteld' AS groep_type,
            CASE WHEN count(*) = 2 THEN 0.5 * sum(score) ELSE any_value(score) END AS score,
            CASE WHEN count(*) = 2 THEN 0.25 * sum(score_var) ELSE any_value(score_var) END AS score_var,
            sum(dekking) AS dekking, bit_or(bits) AS bits
@@ -68,7 +68,7 @@ totaal AS (
 alles AS (
     SELECT * FROM groepen
     UNION ALL
-    SELECT * FROM totaal
+    SELECT * FROM samengesteld
 ),
 
 -- Trend since the baseline up to each year: the least-squares line through the composites, used to

@@ -15,7 +15,7 @@ WITH instellingen AS (
 composites AS (
     SELECT c.*
     FROM marts.fct_composites AS c, instellingen AS s
-    WHERE c.jaar >= s.basisjaar AND c.groep_type IN ('totaal', 'soort', 'thema')
+    WHERE c.jaar >= s.basisjaar AND c.groep_type IN ('samengesteld', 'soort', 'thema')
 ),
 
 doel AS (
