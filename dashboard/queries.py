@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from etl.attempts import LOAD_FIELDS
 from etl.attempts import log_path as attempt_log_path
 from etl.attempts import read as read_attempts
 from etl.db import SCHEMA_VERSION as SCHEMA_VERSION  # the version this code reads (app.py checks it)
@@ -142,27 +143,7 @@ def is_demo() -> bool:
 # ------------------------------------------------------------------------------------------ Data page
 
 
-LOAD_COLUMNS = [
-    "load_id",
-    "bestand",
-    "bronsoort",
-    "variant",
-    "partner",
-    "rijen",
-    "rijen_geladen",
-    "status",
-    "gebruiker",
-    "gestart",
-    "klaar",
-    "sha256",
-    "kopie",
-    "pad",
-    "opmerking",
-    "verwachtingen",
-    "mislukt",
-    "fouten",
-    "waarschuwingen",
-]
+LOAD_COLUMNS = [*LOAD_FIELDS, "verwachtingen", "mislukt", "fouten", "waarschuwingen"]
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -19,6 +19,24 @@ from pathlib import Path
 from typing import Any
 
 MAX_MESSAGES = 1000  # messages kept per attempt in the log (the count is always kept)
+# The fields of a load as `wijkmonitor loads` and the Data page list them (meta.loads and the log share them).
+LOAD_FIELDS = (
+    "load_id",
+    "bestand",
+    "bronsoort",
+    "variant",
+    "partner",
+    "rijen",
+    "rijen_geladen",
+    "status",
+    "gebruiker",
+    "gestart",
+    "klaar",
+    "sha256",
+    "kopie",
+    "pad",
+    "opmerking",
+)
 
 
 def log_path(db_path: Path) -> Path:

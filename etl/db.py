@@ -268,9 +268,9 @@ def write_session(
             yield con
             con.execute("CHECKPOINT")
             con.close()
-            _fsync(tmp)
+            fsync_path(tmp)
             os.replace(tmp, path)
-            _fsync(path.parent)
+            fsync_path(path.parent)
         except BaseException:
             if con is not None:
                 with contextlib.suppress(Exception):
@@ -282,7 +282,7 @@ def write_session(
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _fsync(p: Path) -> None:
+def fsync_path(p: Path) -> None:
     """Flush a file or a folder entry to disk (the rename is durable only once the folder is synced)."""
     fd = os.open(p, os.O_RDONLY)
     try:

@@ -532,27 +532,12 @@ def _load_options(opts: Options) -> dict:
     return {k: v for k, v in sorted(out.items()) if v is not None}
 
 
-LOAD_FIELDS = (
-    "load_id",
-    "bestand",
-    "bronsoort",
-    "partner",
-    "rijen",
-    "rijen_geladen",
-    "status",
-    "gebruiker",
-    "gestart",
-    "klaar",
-    "sha256",
-)
-
-
 def list_loads(db_path: Path | None = None) -> list[dict]:
     """The load history, newest first: the loads in the warehouse and every attempt in the attempt log."""
     db_path = dbmod.resolve_db_path(db_path)
     out: dict[int, dict] = {}
     for rec in attempts.read(db_path):
-        row = {k: rec.get(k) for k in LOAD_FIELDS}
+        row = {k: rec.get(k) for k in attempts.LOAD_FIELDS}
         for key in ("gestart", "klaar"):
             with contextlib.suppress(TypeError, ValueError):
                 row[key] = dt.datetime.fromisoformat(row[key])
@@ -567,10 +552,12 @@ def list_loads(db_path: Path | None = None) -> list[dict]:
                 ).fetchall()
             }
             # a database of schema version 1 (before `wijkmonitor rebuild`) calls the source kind 'bron'
-            fields = [f if f in present or f != "bronsoort" else "bron AS bronsoort" for f in LOAD_FIELDS]
+            fields = [
+                f if f in present or f != "bronsoort" else "bron AS bronsoort" for f in attempts.LOAD_FIELDS
+            ]
             cur = con.execute(f"SELECT {', '.join(fields)} FROM meta.loads")
             for values in cur.fetchall():
-                row = dict(zip(LOAD_FIELDS, values, strict=True))
+                row = dict(zip(attempts.LOAD_FIELDS, values, strict=True))
                 out[row["load_id"]] = row  # the warehouse is the truth about what it holds
     return [out[k] for k in sorted(out, reverse=True)]
 

@@ -19,7 +19,7 @@ import os
 import re
 from pathlib import Path
 
-from etl.db import OnvoldoendeRuimte, check_free_space, is_disk_full, stale_pid
+from etl.db import OnvoldoendeRuimte, check_free_space, fsync_path, is_disk_full, stale_pid
 
 CHUNK = 1024 * 1024
 _TMP = re.compile(r"\..+\.tmp-(\d+)")
@@ -54,7 +54,7 @@ def store(src: Path, digest: str, raw_dir: Path) -> tuple[Path, bool]:
     try:
         _copy_hashed(src, tmp, digest)
         os.replace(tmp, final)
-        _fsync_dir(raw_dir)
+        fsync_path(raw_dir)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -113,11 +113,3 @@ def cleanup(raw_dir: Path) -> list[Path]:
                 entry.unlink()
                 removed.append(entry)
     return removed
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
