@@ -51,6 +51,10 @@ def _layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
         hoverlabel={"font": FONT},
         **kwargs,
     )
+    # Axis labels and titles in the text colour: Streamlit's Plotly theme draws them #808495 (3.7:1 on white,
+    # below WCAG 1.4.3's 4.5:1; tests/test_accessibility.py measures them).
+    fig.update_xaxes(tickfont_color=FONT["color"], title_font_color=FONT["color"])
+    fig.update_yaxes(tickfont_color=FONT["color"], title_font_color=FONT["color"])
     return fig
 
 
