@@ -7,6 +7,7 @@
     wijkmonitor serve [--db PATH]          start the dashboard
     wijkmonitor template BRON --out F      Excel template for a partner source
     wijkmonitor rebuild [--behoud-tussenstappen]   rebuild staging and marts (repairs an older database)
+    wijkmonitor docs [--check]             regenerate docs/indicators.md and docs/data-dictionary.md
 
 Exit codes: 0 ok, 1 rejected input (or an unexpected error: one Dutch line, the traceback with --debug),
 2 usage error, 130 Ctrl-C, 143 SIGTERM (both clean up: the database is unchanged), 141 output pipe closed.
