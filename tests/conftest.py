@@ -35,3 +35,15 @@ def area_db(_area_db_template: Path, tmp_path: Path) -> Path:
 def loaded_db(_loaded_db_template: Path, tmp_path: Path) -> Path:
     """A fresh database with the GM0999 areas, bevolking, politie (monthly), corporatie and Leefbaarometer."""
     return copy_db(_loaded_db_template, tmp_path / "w.duckdb")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (the browser tests skip themselves when it is missing)."""
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

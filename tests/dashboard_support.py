@@ -34,3 +34,13 @@ def app_test(db: Path, monkeypatch) -> AppTest:
 
     config.set_option("client.showErrorDetails", "full")
     return AppTest.from_file(str(APP), default_timeout=60)
+
+
+def run_page(db: Path, monkeypatch, page: str, **query):
+    """Run one page (``views/x.py``) of the app with URL parameters; it must not raise."""
+    at = app_test(db, monkeypatch)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 from dashboard_support import demo_db
-from test_browser import CHROMIUM, CHROMIUM_ARGS
+from test_browser import CHROMIUM
 from test_serve import free_port, start_serve, stop
 
 from dashboard import PAGES
@@ -125,16 +125,6 @@ def server(tmp_path_factory):
     proc = start_serve(db, port, folder / "serve.log")
     yield f"http://127.0.0.1:{port}"
     stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _drawn(page) -> None:

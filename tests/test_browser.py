@@ -85,16 +85,6 @@ def server(tmp_path_factory):
     proc.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def _open(browser, url: str, ready: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="nl-NL")
     page.goto(url, wait_until="domcontentloaded")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dashboard_support import app_test, demo_db
+from dashboard_support import app_test, demo_db, run_page
 from streamlit.testing.v1 import AppTest
 
 from dashboard import PAGES
@@ -129,15 +129,6 @@ def _chart_strings(at) -> list[str]:
     return out
 
 
-def _run(db, monkeypatch, page, **query):
-    at = app_test(db, monkeypatch)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 PAGE_QUERY = {
     "views/wijk.py": {"wijk": "WK999903", "jaar": "2023"},
     "views/indicator.py": {"indicator": INDICATOR, "jaar": "2023"},
@@ -147,7 +138,7 @@ PAGE_QUERY = {
 
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_names_are_plain_text_on_every_page(monkeypatch, hostile_db, page):
-    at = _run(hostile_db, monkeypatch, page, **PAGE_QUERY.get(page, {}))
+    at = run_page(hostile_db, monkeypatch, page, **PAGE_QUERY.get(page, {}))
     texts = _markdown_texts(at)
     assert at.title, "the page rendered its title"
     # what is left when every backslash-escaped character is taken out must hold none of the raw forms
@@ -224,7 +215,7 @@ KEYS = [
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_url_parameters_fall_back_to_the_default(monkeypatch, page):
     """Every parameter of every page at once, one hostile value after another: never an exception."""
-    normal = _run(demo_db(), monkeypatch, page)
+    normal = run_page(demo_db(), monkeypatch, page)
     expected_title = normal.title[0].value
     for value in HOSTILE_VALUES:
         at = app_test(demo_db(), monkeypatch)
@@ -238,12 +229,12 @@ def test_hostile_url_parameters_fall_back_to_the_default(monkeypatch, page):
 
 
 def test_gegevens_load_parameter_is_parsed_strictly(monkeypatch):
-    newest = _run(demo_db(), monkeypatch, "views/gegevens.py").selectbox(key="load").value
+    newest = run_page(demo_db(), monkeypatch, "views/gegevens.py").selectbox(key="load").value
     assert newest != 1
-    assert _run(demo_db(), monkeypatch, "views/gegevens.py", load="1").selectbox(key="load").value == 1
+    assert run_page(demo_db(), monkeypatch, "views/gegevens.py", load="1").selectbox(key="load").value == 1
     for value in ("²", "¹", "01x", "1 "):  # "²".isdigit() is True: it used to be a ValueError traceback
         assert (
-            _run(demo_db(), monkeypatch, "views/gegevens.py", load=value).selectbox(key="load").value
+            run_page(demo_db(), monkeypatch, "views/gegevens.py", load=value).selectbox(key="load").value
             == newest
         )
 

@@ -6,21 +6,12 @@ import json
 import shutil
 
 import pytest
-from dashboard_support import DEMO, app_test, demo_db
+from dashboard_support import DEMO, demo_db, run_page
 
 from dashboard import PAGES, VIEWS
 from dashboard.safe import md
 from etl import load_files
 from etl.demo import STORIES
-
-
-def run_page(db, monkeypatch, page: str, **query):
-    at = app_test(db, monkeypatch)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def charts(at) -> list[dict]:
