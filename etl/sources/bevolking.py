@@ -111,9 +111,6 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
     """Area codes (new areas are allowed: this file defines them), counts, years and duplicate keys."""
     c = plan.columns
 
-    def t(name: str) -> str:
-        return plan.sql(name)
-
     out: list[Frame] = [
         code_frame(con, plan, view, c.get("WijkenEnBuurten", c.get("gebied_code", "")), must_exist=False)
     ]
@@ -132,9 +129,9 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
     out.append(numbers_frame(plan, view, numbers, integer=True, nonnegative=True))
     if plan.variant == "lang":
         out.append(year_frame(plan, view, "2019"))
-        out.append(key_frame(view, {"gebied_code": t("gebied_code"), "jaar": t("jaar")}))
+        out.append(key_frame(view, {"gebied_code": plan.sql("gebied_code"), "jaar": plan.sql("jaar")}))
     else:
-        out.append(key_frame(view, {"gebied": t("WijkenEnBuurten")}))
+        out.append(key_frame(view, {"gebied": plan.sql("WijkenEnBuurten")}))
     return out
 
 

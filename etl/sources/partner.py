@@ -58,11 +58,8 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
     reg = variable_registry()
     c = plan.columns
 
-    def t(name: str) -> str:
-        return plan.sql(name)
-
-    bron = f"lower({t('bron')})"
-    var = f"lower({t('variabele')})"
+    bron = f"lower({plan.sql('bron')})"
+    var = f"lower({plan.sql('variabele')})"
     frames: list[Frame] = []
     # Source and variable names.
     rules = [
@@ -118,7 +115,7 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
     frames.append(
         Frame(
             "periode",
-            f"SELECT {bron} AS bron, {t('periode')} AS periode, min(_rij) AS _rij, "
+            f"SELECT {bron} AS bron, {plan.sql('periode')} AS periode, min(_rij) AS _rij, "
             f"count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij",
             rules=rules,
         )
@@ -181,8 +178,8 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
     frames.append(
         Frame(
             "waarde",
-            f"SELECT {var} AS variabele, {t('waarde')} AS waarde, "
-            f"wm_getal({t('waarde')}) AS getal, min(_rij) AS _rij, count(*) AS _aantal "
+            f"SELECT {var} AS variabele, {plan.sql('waarde')} AS waarde, "
+            f"wm_getal({plan.sql('waarde')}) AS getal, min(_rij) AS _rij, count(*) AS _aantal "
             f"FROM {view} GROUP BY ALL ORDER BY _rij",
             rules=rules,
         )
@@ -194,8 +191,8 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
     frames.append(
         Frame(
             "enquete",
-            f"SELECT {var} AS variabele, nullif({t('n')}, '') AS n, "
-            f"nullif({t('sd')}, '') AS sd, wm_getal({t('n')}) AS n_getal, wm_getal({t('sd')}) AS sd_getal,"
+            f"SELECT {var} AS variabele, nullif({plan.sql('n')}, '') AS n, "
+            f"nullif({plan.sql('sd')}, '') AS sd, wm_getal({plan.sql('n')}) AS n_getal, wm_getal({plan.sql('sd')}) AS sd_getal,"
             f" min(_rij) AS _rij, count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij",
             rules=[
                 *_survey_rules(
@@ -228,8 +225,8 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
             view,
             {
                 "bron": bron,
-                "gebied_code": t("gebied_code"),
-                "periode": f"upper({t('periode')})",
+                "gebied_code": plan.sql("gebied_code"),
+                "periode": f"upper({plan.sql('periode')})",
                 "variabele": var,
             },
         )

@@ -56,14 +56,11 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
     """Area codes (must exist that year), periods, crime types, counts and duplicate keys."""
     c = plan.columns
 
-    def t(name: str) -> str:
-        return plan.sql(name)
-
     out: list[Frame] = [code_frame(con, plan, view, c["WijkenEnBuurten"], must_exist=True)]
     out.append(
         Frame(
             "periode",
-            f"SELECT {t('Perioden')} AS periode, min(_rij) AS _rij, count(*) AS _aantal "
+            f"SELECT {plan.sql('Perioden')} AS periode, min(_rij) AS _rij, count(*) AS _aantal "
             f"FROM {view} GROUP BY ALL ORDER BY _rij",
             rules=[
                 Rule(
@@ -81,7 +78,7 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
     out.append(
         Frame(
             "soort",
-            f"SELECT {t('SoortMisdrijf')} AS soort, min(_rij) AS _rij, count(*) AS _aantal "
+            f"SELECT {plan.sql('SoortMisdrijf')} AS soort, min(_rij) AS _rij, count(*) AS _aantal "
             f"FROM {view} GROUP BY ALL ORDER BY _rij",
             rules=[
                 Rule(
@@ -106,9 +103,9 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
         key_frame(
             view,
             {
-                "gebied": t("WijkenEnBuurten"),
-                "soort misdrijf": t("SoortMisdrijf"),
-                "periode": t("Perioden"),
+                "gebied": plan.sql("WijkenEnBuurten"),
+                "soort misdrijf": plan.sql("SoortMisdrijf"),
+                "periode": plan.sql("Perioden"),
             },
         )
     )
