@@ -20,8 +20,9 @@ Measured in Chromium against Streamlit 1.67 (tests/test_dashboard_hostile.py kee
 from __future__ import annotations
 
 import html
-import math
 import re
+
+import pandas as pd
 
 WORD_JOINER = "\u2060"
 # Every ASCII punctuation character: CommonMark lets each be escaped with a backslash.
@@ -36,15 +37,8 @@ MISSING = "–"
 
 
 def _text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):  # None, NaN, pd.NA, NaT
         return None
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return None
-    except ImportError:  # pragma: no cover - pandas is a dependency of the dashboard
-        pass
     return _BIDI.sub("", _CONTROL.sub(" ", str(value)))
 
 
