@@ -17,12 +17,27 @@ SETTING_KEYS = (
     "doeljaar",
     "onderdrukking_drempel",
     "betrouwbaarheid",
-    "hotspot_p",
+    "marge",
+    "fdr_matrix",
+    "enquete_correlatie",
+    "ontwerpeffect_standaard",
+    "minimum_basisgebeurtenissen",
+    "overdispersie_min_paren",
+    "jaarvariatie_standaard",
+    "hotspot_fdr",
     "hotspot_minimum",
     "hotspot_jaren",
     "hotspot_maanden",
 )
-FLOAT_SETTINGS = ("betrouwbaarheid", "hotspot_p")
+FLOAT_SETTINGS = (
+    "betrouwbaarheid",
+    "marge",
+    "fdr_matrix",
+    "enquete_correlatie",
+    "ontwerpeffect_standaard",
+    "jaarvariatie_standaard",
+    "hotspot_fdr",
+)
 
 
 @cache
@@ -36,7 +51,14 @@ class Settings:
     doeljaar: int
     onderdrukking_drempel: int
     betrouwbaarheid: float
-    hotspot_p: float
+    marge: float
+    fdr_matrix: float
+    enquete_correlatie: float
+    ontwerpeffect_standaard: float
+    minimum_basisgebeurtenissen: int
+    overdispersie_min_paren: int
+    jaarvariatie_standaard: float
+    hotspot_fdr: float
     hotspot_minimum: int
     hotspot_jaren: int
     hotspot_maanden: int
@@ -47,8 +69,21 @@ class Settings:
             problems.append(
                 f"betrouwbaarheid moet tussen 0 en 1 liggen (bijv. 0.95), niet {self.betrouwbaarheid}"
             )
-        if not 0 < self.hotspot_p < 1:
-            problems.append(f"hotspot_p moet tussen 0 en 1 liggen (bijv. 0.01), niet {self.hotspot_p}")
+        if not 0 < self.marge < 1:
+            problems.append(f"marge moet tussen 0 en 1 liggen (bijv. 0.05 voor 5%), niet {self.marge}")
+        for key in ("fdr_matrix", "hotspot_fdr"):
+            if not 0 < getattr(self, key) < 1:
+                problems.append(f"{key} moet tussen 0 en 1 liggen (bijv. 0.10), niet {getattr(self, key)}")
+        if not 0 <= self.enquete_correlatie < 1:
+            problems.append(
+                f"enquete_correlatie moet tussen 0 en 1 liggen (bijv. 0.3), niet {self.enquete_correlatie}"
+            )
+        if self.ontwerpeffect_standaard < 1:
+            problems.append(f"ontwerpeffect_standaard is minstens 1, niet {self.ontwerpeffect_standaard}")
+        if self.jaarvariatie_standaard < 0:
+            problems.append(f"jaarvariatie_standaard kan niet negatief zijn ({self.jaarvariatie_standaard})")
+        if min(self.minimum_basisgebeurtenissen, self.overdispersie_min_paren) < 1:
+            problems.append("minimum_basisgebeurtenissen en overdispersie_min_paren moeten minstens 1 zijn")
         if (
             min(self.onderdrukking_drempel, self.hotspot_minimum, self.hotspot_jaren, self.hotspot_maanden)
             < 1

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from indicators.catalogue import Settings, load_catalogue
-from indicators.stats import z_critical
+from indicators.stats import one_sided_critical, z_critical
 
 
 def settings_of(con: duckdb.DuckDBPyConnection) -> Settings:
@@ -23,9 +23,9 @@ def settings_of(con: duckdb.DuckDBPyConnection) -> Settings:
 
 
 def dim_tables(settings: Settings) -> dict[str, pd.DataFrame]:
-    """The catalogue as tables: dim_indicator, dim_indicator_component, dim_thema, dim_instellingen."""
+    """The catalogue as tables: dim_indicator, dim_indicator_component, dim_methodebreuk, dim_thema, ..."""
     cat = load_catalogue()
-    indicators, components = [], []
+    indicators, components, breaks = [], [], []
     for code, ind in cat["indicatoren"].items():
         indicators.append(
             {
@@ -51,10 +51,21 @@ def dim_tables(settings: Settings) -> dict[str, pd.DataFrame]:
             }
         )
         for role in ("teller", "noemer"):
-            for var in ind.get(role, {}).get("variabelen", []):
-                components.append(
-                    {"indicator": code, "rol": role, "bron": ind[role]["bron"], "variabele": var}
-                )
+            part = ind.get(role, {})
+            for sign, key in ((1, "variabelen"), (-1, "min_variabelen")):
+                for var in part.get(key, []):
+                    components.append(
+                        {"indicator": code, "rol": role, "bron": part["bron"], "variabele": var, "teken": sign}
+                    )
+        for brk in ind.get("methodebreuken", []):
+            breaks.append(
+                {
+                    "indicator": code,
+                    "jaar": int(brk["jaar"]),
+                    "omschrijving": brk["omschrijving"],
+                    "omrekenfactor": float(brk["omrekenfactor"]) if "omrekenfactor" in brk else None,
+                }
+            )
     themes = pd.DataFrame([{"thema": k, "titel": v} for k, v in cat["themas"].items()])
     inst = pd.DataFrame(
         [
@@ -64,7 +75,16 @@ def dim_tables(settings: Settings) -> dict[str, pd.DataFrame]:
                 "drempel": settings.onderdrukking_drempel,
                 "betrouwbaarheid": settings.betrouwbaarheid,
                 "z": z_critical(settings.betrouwbaarheid),
-                "hotspot_p": settings.hotspot_p,
+                # one-sided critical value at the same confidence (1.645 for 95%): the bounds of the target verdict
+                "z_eenzijdig": one_sided_critical(settings.betrouwbaarheid),
+                "marge": settings.marge,
+                "fdr_matrix": settings.fdr_matrix,
+                "enquete_correlatie": settings.enquete_correlatie,
+                "ontwerpeffect_standaard": settings.ontwerpeffect_standaard,
+                "minimum_basisgebeurtenissen": settings.minimum_basisgebeurtenissen,
+                "overdispersie_min_paren": settings.overdispersie_min_paren,
+                "jaarvariatie_standaard": settings.jaarvariatie_standaard,
+                "hotspot_fdr": settings.hotspot_fdr,
                 "hotspot_minimum": settings.hotspot_minimum,
                 "hotspot_jaren": settings.hotspot_jaren,
                 "hotspot_maanden": settings.hotspot_maanden,
@@ -74,6 +94,9 @@ def dim_tables(settings: Settings) -> dict[str, pd.DataFrame]:
     return {
         "dim_indicator": pd.DataFrame(indicators),
         "dim_indicator_component": pd.DataFrame(components),
+        "dim_methodebreuk": pd.DataFrame(
+            breaks, columns=["indicator", "jaar", "omschrijving", "omrekenfactor"]
+        ).astype({"jaar": "int64", "omrekenfactor": "float64"}),
         "dim_thema": themes,
         "dim_hotspot_reeks": pd.DataFrame(cat["hotspot_reeksen"], columns=["bron", "variabele", "titel"]),
         "dim_instellingen": inst,

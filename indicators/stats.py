@@ -20,6 +20,11 @@ def z_critical(confidence: float = 0.95) -> float:
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
+def one_sided_critical(confidence: float = 0.95) -> float:
+    """One-sided critical value: 1.644854 for 95% (the bound of a non-inferiority verdict)."""
+    return float(stats.norm.ppf(confidence))
+
+
 def poisson_interval(count: np.ndarray | float, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact (Garwood) interval for a Poisson count x: [chi2(a/2; 2x)/2, chi2(1-a/2; 2x+2)/2]; lower 0 at x=0."""
     x = np.asarray(count, dtype=float)

@@ -77,7 +77,7 @@ else:
 
 # ------------------------------------------------------------------------------------------ hotspots
 st.subheader("Hotspotsignalen")
-p_drempel, minimum = float(instellingen["hotspot_p"]), int(instellingen["hotspot_minimum"])
+p_drempel, minimum = float(instellingen["hotspot_fdr"]), int(instellingen["hotspot_minimum"])
 st.caption(
     f"Een buurt krijgt een signaal als het aantal in een maand onwaarschijnlijk hoog is ten opzichte van dezelfde "
     f"tijd van het jaar in de {int(instellingen['hotspot_jaren'])} jaar ervoor (Poisson, eenzijdig p < "

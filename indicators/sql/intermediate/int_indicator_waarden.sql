@@ -20,7 +20,7 @@ teller AS (
     UNION ALL
     SELECT
         c.indicator, w.gebied_code, w.niveau, w.jaar,
-        sum(w.waarde)                                  AS teller,
+        sum(c.teken * w.waarde)                        AS teller,
         any_value(w.n)                                 AS n,
         any_value(w.sd)                                AS sd,
         bool_and(w.volledig)                           AS teller_volledig,

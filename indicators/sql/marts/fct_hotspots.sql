@@ -115,7 +115,7 @@ SELECT
     m.gemiddelde_eerder                                            AS verwacht,
     m.maanden_eerder,
     m.p_waarde,
-    coalesce(m.p_waarde < s.hotspot_p AND m.aantal >= s.hotspot_minimum, false) AS signaal,
+    coalesce(m.p_waarde < s.hotspot_fdr AND m.aantal >= s.hotspot_minimum, false) AS signaal,
     m.load_id
 FROM getoetst AS m
 CROSS JOIN instellingen AS s
