@@ -35,6 +35,11 @@ def poisson_interval(count: np.ndarray | float, confidence: float = 0.95) -> tup
     return low, high
 
 
+def t_quantile(df: np.ndarray | float, confidence: float = 0.95) -> np.ndarray:
+    """Two-sided Student critical value for df degrees of freedom (12.706 for df = 1 at 95%)."""
+    return stats.t.ppf(0.5 + confidence / 2, np.asarray(df, dtype=float))
+
+
 def two_sided_p(z: np.ndarray | float) -> np.ndarray:
     """P(|Z| >= |z|) for a standard normal Z."""
     return 2 * special.ndtr(-np.abs(np.asarray(z, dtype=float)))
@@ -65,11 +70,13 @@ def _arrow_udf2(fn):
 
 
 def register_functions(con: duckdb.DuckDBPyConnection, confidence: float = 0.95) -> None:
-    """wm_poisson_laag(x), wm_poisson_hoog(x), wm_p_tweezijdig(z) as vectorised (Arrow) DuckDB functions."""
+    """wm_poisson_laag(x), wm_poisson_hoog(x), wm_p_tweezijdig(z), wm_t_kwantiel(df), wm_poisson_sf(x, mu)
+    as vectorised (Arrow) DuckDB functions."""
     for name, fn in {
         "wm_poisson_laag": lambda x: poisson_interval(x, confidence)[0],
         "wm_poisson_hoog": lambda x: poisson_interval(x, confidence)[1],
         "wm_p_tweezijdig": two_sided_p,
+        "wm_t_kwantiel": lambda df: t_quantile(df, confidence),
     }.items():
         with contextlib.suppress(duckdb.Error):
             con.remove_function(name)

@@ -1,34 +1,56 @@
--- The target-status rule, once (used by fct_doelen and by the dashboard for another target year).
-CREATE OR REPLACE MACRO wm_doelstatus(peiljaar, doeljaar, trendjaren, projectie, verandering,
-                                      doel_gemeten, doel_verandering) AS
+-- The target verdict, once (used by fct_doelen and by the dashboard for another target year). "2023 >= 2019"
+-- as non-inferiority with margin `marge` (docs/methodology.md):
+--   peiljaar >= doeljaar: gehaald      = the one-sided lower bound of the target year's composite >= 100 (1 - marge);
+--                         niet gehaald = its one-sided upper bound < 100 (1 - marge);
+--                         onbeslist    = otherwise (the data cannot tell); geen data = no composite that year;
+--   peiljaar <  doeljaar: the trend projected to the target year with its prediction interval:
+--                         op koers  = the whole interval >= 100 (1 - marge); uit koers = the whole interval below;
+--                         onzeker   = otherwise, or too few years for an interval; geen data = nothing measured
+--                         after the baseline yet.
+-- Rounded to 9 decimals: a bound at exactly the margin must not flip on the last bit of a float sum.
+CREATE OR REPLACE MACRO wm_doelstatus(peiljaar, doeljaar, marge, doel_ondergrens, doel_bovengrens,
+                                      trendjaren, projectie_laag, projectie_hoog) AS
     CASE
-        WHEN peiljaar >= doeljaar AND NOT doel_gemeten THEN 'geen data'
-        WHEN peiljaar >= doeljaar AND doel_verandering = 'slechter' THEN 'niet gehaald'
-        WHEN peiljaar >= doeljaar THEN 'gehaald'
-        WHEN trendjaren < 2 OR projectie IS NULL THEN 'geen data'
-        -- rounded: a trend through scores of exactly 100 must not flip on the last bit of a float sum
-        WHEN round(projectie, 9) >= 100 AND verandering <> 'slechter' THEN 'op koers'
-        WHEN round(projectie, 9) < 100 AND verandering = 'slechter' THEN 'uit koers'
-        ELSE 'risico'
+        WHEN peiljaar >= doeljaar AND doel_ondergrens IS NULL THEN 'geen data'
+        WHEN peiljaar >= doeljaar AND round(doel_ondergrens, 9) >= round(100 * (1 - marge), 9) THEN 'gehaald'
+        WHEN peiljaar >= doeljaar AND round(doel_bovengrens, 9) < round(100 * (1 - marge), 9) THEN 'niet gehaald'
+        WHEN peiljaar >= doeljaar THEN 'onbeslist'
+        WHEN coalesce(trendjaren, 0) < 2 THEN 'geen data'
+        WHEN projectie_laag IS NULL THEN 'onzeker'
+        WHEN round(projectie_laag, 9) >= round(100 * (1 - marge), 9) THEN 'op koers'
+        WHEN round(projectie_hoog, 9) < round(100 * (1 - marge), 9) THEN 'uit koers'
+        ELSE 'onzeker'
     END;
 
--- Test statistic of the change from an earlier (0) to a later (1) value; positive = the value went up.
---   poisson:    log rate ratio, SE = sqrt(1/x1 + 1/x0), a zero count counted as 0.5;
---   binomiaal:  two-proportion z-test with the pooled proportion;
---   gemiddelde: z = (m1 - m0) / sqrt(sd1^2/n1 + sd0^2/n0).
-CREATE OR REPLACE MACRO wm_z_verschil(onzekerheid, teller1, noemer1, waarde1, n1, sd1,
-                                      teller0, noemer0, waarde0, n0, sd0) AS
+-- The trend line through the log composites from the baseline year up to a year (fct_composites keeps its
+-- sums), projected to year `doeljaar`: the log score and the standard error of a new observation there
+--   yhat = ygem + helling (t - xgem),  se = sqrt(s2 (1 + 1/k + (t - xgem)^2 / sxx)),  t = doeljaar - basisjaar.
+CREATE OR REPLACE MACRO wm_projectie_log(ygem, helling, xgem, doeljaar, basisjaar) AS
+    ygem + helling * ((doeljaar - basisjaar) - xgem);
+
+CREATE OR REPLACE MACRO wm_projectie_se(s2, k, sxx, xgem, doeljaar, basisjaar) AS
+    CASE WHEN k >= 3 AND sxx > 0 THEN
+        sqrt(s2 * (1 + 1.0 / k + ((doeljaar - basisjaar) - xgem) * ((doeljaar - basisjaar) - xgem) / sxx)) END;
+
+-- The log of a value as the tests compare it (docs/methodology.md, "log scale"):
+--   poisson:    ln((x + 1/2) / N)   (N = denominator, 1 without one; the factor cancels in a difference);
+--   binomiaal:  ln((k + 1/2) / (n + 1)) with k = p n, n the effective sample size;
+--   gemiddelde: ln(mean);  geen: ln(value).
+CREATE OR REPLACE MACRO wm_logwaarde(onzekerheid, teller, noemer, waarde, n_eff) AS
     CASE onzekerheid
-        WHEN 'poisson' THEN
-            ln((greatest(teller1, 0.5) / coalesce(noemer1, 1)) / (greatest(teller0, 0.5) / coalesce(noemer0, 1)))
-            / sqrt(1 / greatest(teller1, 0.5) + 1 / greatest(teller0, 0.5))
+        WHEN 'poisson' THEN ln((teller + 0.5) / coalesce(noemer, 1))
+        WHEN 'binomiaal' THEN ln((waarde / 100.0 * n_eff + 0.5) / (n_eff + 1))
+        ELSE ln(nullif(waarde, 0))
+    END;
+
+-- Its sampling variance: poisson 1/(x + 1/2); binomiaal (1 - p)/(n p) with p = (k + 1/2)/(n + 1);
+-- gemiddelde sd^2/(n mean^2); geen: none.
+CREATE OR REPLACE MACRO wm_logvar(onzekerheid, teller, waarde, n_eff, sd) AS
+    CASE onzekerheid
+        WHEN 'poisson' THEN 1.0 / (teller + 0.5)
         WHEN 'binomiaal' THEN
-            (waarde1 / 100.0 - waarde0 / 100.0) / nullif(sqrt(
-                ((waarde1 / 100.0 * n1 + waarde0 / 100.0 * n0) / (n1 + n0))
-                * (1 - (waarde1 / 100.0 * n1 + waarde0 / 100.0 * n0) / (n1 + n0))
-                * (1.0 / n1 + 1.0 / n0)), 0)
-        WHEN 'gemiddelde' THEN
-            (waarde1 - waarde0) / nullif(sqrt(sd1 * sd1 / n1 + sd0 * sd0 / n0), 0)
+            (1 - (waarde / 100.0 * n_eff + 0.5) / (n_eff + 1)) / (n_eff * (waarde / 100.0 * n_eff + 0.5) / (n_eff + 1))
+        WHEN 'gemiddelde' THEN sd * sd / (n_eff * nullif(waarde * waarde, 0))
     END;
 
 -- Polarity-aware verdict from the test statistic (positive = better after the polarity flip).

@@ -1,7 +1,9 @@
--- Yearly values at every level. Counts are summed upwards from the lowest level delivered (buurt -> wijk ->
--- gemeente); rates are never averaged. Survey means and percentages are n-weighted (pooled sd, see
--- docs/methodology.md). Aggregates replace delivered values at the same level, so a wijk always equals the
--- sum of its buurten. The Leefbaarometer score is not additive and is kept only as delivered.
+-- Yearly values per variable at every level. A value delivered for an area is used as delivered (a published
+-- total is not replaced by a sum of rounded buurt values); where an area has no delivered value, counts are
+-- summed upwards from the lowest level delivered (buurt -> wijk -> gemeente) and survey means and
+-- percentages are n-weighted (pooled sd). Rates are never averaged here: int_indicator_waarden sums numerator
+-- and denominator over the same areas, and weights survey results by population. The Leefbaarometer score is
+-- not additive and is kept only as delivered.
 -- The sums are built in two steps (buurten -> wijk, then wijken -> gemeente) from partial sums, which gives
 -- the same result as summing the buurten of a gemeente directly and reads every buurt row once.
 -- Partial sums of a group of rows: everything the weighted mean and the pooled sd need.
@@ -14,6 +16,7 @@ WITH buurten_per_wijk AS (
         sum(n) FILTER (WHERE waarde IS NOT NULL) AS som_n,
         sum(n * sd * sd) AS som_nsd2,
         sum(n) FILTER (WHERE sd IS NOT NULL) AS som_n_sd,
+        sum(n_eff) FILTER (WHERE waarde IS NOT NULL) AS som_neff,
         min(perioden) AS perioden, max(verwacht) AS verwacht, bool_and(volledig) AS volledig,
         min(bronjaar) AS bronjaar, count(*) AS onderdelen
     FROM int_waarnemingen_jaar
@@ -28,7 +31,7 @@ wijken AS (
     UNION ALL
     SELECT bron, variabele, gebied_code, jaar, aggregatie, waarde, n * waarde,
            CASE WHEN waarde IS NOT NULL THEN n END, n * sd * sd, CASE WHEN sd IS NOT NULL THEN n END,
-           perioden, verwacht, volledig, bronjaar, 1
+           CASE WHEN waarde IS NOT NULL THEN n_eff END, perioden, verwacht, volledig, bronjaar, 1
     FROM int_waarnemingen_jaar AS j
     WHERE niveau = 'wijk' AND aggregatie <> 'geen'
       AND NOT EXISTS (SELECT 1 FROM buurten_per_wijk AS b WHERE b.bron = j.bron AND b.variabele = j.variabele
@@ -40,7 +43,7 @@ wijken_per_gemeente AS (
         bron, variabele, 'GM' || substr(gebied_code, 3, 4) AS gebied_code, jaar,
         any_value(aggregatie) AS aggregatie,
         sum(som) AS som, sum(som_nw) AS som_nw, sum(som_n) AS som_n, sum(som_nsd2) AS som_nsd2,
-        sum(som_n_sd) AS som_n_sd, min(perioden) AS perioden, max(verwacht) AS verwacht,
+        sum(som_n_sd) AS som_n_sd, sum(som_neff) AS som_neff, min(perioden) AS perioden, max(verwacht) AS verwacht,
         bool_and(volledig) AS volledig, min(bronjaar) AS bronjaar, sum(onderdelen) AS onderdelen
     FROM wijken
     GROUP BY bron, variabele, 'GM' || substr(gebied_code, 3, 4), jaar
@@ -52,6 +55,7 @@ opgeteld AS (
         CASE WHEN aggregatie = 'som' THEN som ELSE som_nw / nullif(som_n, 0) END AS waarde,
         CASE WHEN aggregatie = 'som' THEN NULL ELSE som_n END AS n,
         CASE WHEN aggregatie = 'gewogen_gemiddelde' THEN sqrt(som_nsd2 / nullif(som_n_sd, 0)) END AS sd,
+        CASE WHEN aggregatie = 'som' THEN NULL ELSE som_neff END AS n_eff,
         perioden, verwacht, volledig, bronjaar, onderdelen
     FROM (
         SELECT *, 'wijk' AS niveau FROM buurten_per_wijk
@@ -61,12 +65,16 @@ opgeteld AS (
 ),
 
 geleverd AS (
-    SELECT j.bron, j.variabele, j.gebied_code, j.niveau, j.jaar, j.waarde, j.n, j.sd, j.perioden, j.verwacht,
-           j.volledig, j.bronjaar, 1 AS onderdelen
+    SELECT j.bron, j.variabele, j.gebied_code, j.niveau, j.jaar, j.waarde, j.n, j.sd, j.n_eff, j.perioden,
+           j.verwacht, j.volledig, j.bronjaar, 1 AS onderdelen
     FROM int_waarnemingen_jaar AS j
-    ANTI JOIN opgeteld AS o USING (bron, variabele, gebied_code, jaar)
 )
 
-SELECT *, false AS opgeteld FROM geleverd
+-- a delivered value wins; a delivered empty value (not published) gives way to the sum when there is one
+SELECT g.*, false AS opgeteld FROM geleverd AS g
+WHERE g.waarde IS NOT NULL
+   OR NOT EXISTS (SELECT 1 FROM opgeteld AS o WHERE o.bron = g.bron AND o.variabele = g.variabele
+                  AND o.gebied_code = g.gebied_code AND o.jaar = g.jaar)
 UNION ALL
-SELECT *, true AS opgeteld FROM opgeteld
+SELECT o.*, true AS opgeteld FROM opgeteld AS o
+ANTI JOIN (SELECT * FROM geleverd WHERE waarde IS NOT NULL) AS g USING (bron, variabele, gebied_code, jaar)

@@ -4,7 +4,8 @@
 --   stocks (voorraad) take the last period of the year that has a value; complete when that is the
 --   year's last period;
 --   police figures delivered per year (2019JJ00) are used as they are; monthly ones are summed;
---   survey results (enquete) keep their n and sd.
+--   survey results (enquete) keep their n, sd and effective sample size (n_eff: the delivered n_effectief,
+--   else n / ontwerpeffect_standaard).
 -- Only the crime codes an indicator uses: a CBS file has 59, the catalogue needs about ten.
 WITH politie AS (
     SELECT p.*
@@ -16,7 +17,7 @@ WITH politie AS (
 
 politie_jaar AS (
     SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
-           CAST(aantal AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd,
+           CAST(aantal AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff,
            CAST(aantal IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht,
            jaar AS bronjaar
     FROM politie
@@ -25,7 +26,7 @@ politie_jaar AS (
 
 politie_maand AS (
     SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
-           CAST(sum(aantal) AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd,
+           CAST(sum(aantal) AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff,
            count(aantal) AS perioden, 12 AS verwacht,
            jaar AS bronjaar
     FROM politie
@@ -43,7 +44,8 @@ partner AS (
 -- flows: the sum of the year's periods; stocks: the last period of the year with a value
 partner_jaar AS (
     SELECT bron, variabele, gebied_code, niveau, jaar,
-           sum(waarde) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd, count(waarde) AS perioden,
+           sum(waarde) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff,
+           count(waarde) AS perioden,
            any_value(periode_type) AS periode_type
     FROM partner
     WHERE soort = 'stroom'
@@ -53,9 +55,10 @@ partner_jaar AS (
            arg_max(waarde, periode_nr) FILTER (WHERE waarde IS NOT NULL),
            arg_max(n, periode_nr) FILTER (WHERE waarde IS NOT NULL),
            arg_max(sd, periode_nr) FILTER (WHERE waarde IS NOT NULL),
+           arg_max(coalesce(n_effectief, n / s.ontwerpeffect_standaard), periode_nr) FILTER (WHERE waarde IS NOT NULL),
            max(periode_nr) FILTER (WHERE waarde IS NOT NULL),
            any_value(periode_type)
-    FROM partner
+    FROM partner, marts.dim_instellingen AS s
     WHERE soort <> 'stroom'
     GROUP BY bron, variabele, gebied_code, niveau, jaar
 ),
@@ -92,7 +95,7 @@ bevolking_jaren AS (
 
 bevolking AS (
     SELECT 'bevolking' AS bron, j.variabele, j.gebied_code, j.niveau, j.jaar, g.waarde,
-           NULL::BIGINT AS n, NULL::DOUBLE AS sd, 1 AS perioden, 1 AS verwacht,
+           NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff, 1 AS perioden, 1 AS verwacht,
            g.jaar AS bronjaar
     FROM bevolking_jaren AS j
     ASOF JOIN bevolking_geleverd AS g
@@ -101,7 +104,8 @@ bevolking AS (
 
 leefbaarometer AS (
     SELECT 'leefbaarometer' AS bron, 'lbm' AS variabele, gebied_code, niveau, jaar, lbm AS waarde,
-           NULL::BIGINT AS n, NULL::DOUBLE AS sd, CAST(lbm IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht,
+           NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff, CAST(lbm IS NOT NULL AS INTEGER) AS perioden,
+           1 AS verwacht,
            jaar AS bronjaar
     FROM staging.stg_leefbaarometer__scores
     WHERE vervangen_door IS NULL
@@ -116,7 +120,7 @@ alles AS (
     SELECT m.* FROM politie_maand AS m
     ANTI JOIN (SELECT * FROM politie_jaar WHERE waarde IS NOT NULL) AS j USING (variabele, gebied_code, jaar)
     UNION ALL
-    SELECT bron, variabele, gebied_code, niveau, jaar, waarde, n, sd, perioden,
+    SELECT bron, variabele, gebied_code, niveau, jaar, waarde, n, sd, n_eff, perioden,
            CASE periode_type WHEN 'maand' THEN 12 WHEN 'kwartaal' THEN 4 WHEN 'halfjaar' THEN 2 ELSE 1 END,
            jaar
     FROM partner_jaar
@@ -126,7 +130,7 @@ alles AS (
 
 -- with how the variable aggregates to wijk and gemeente (dim_variabele: som, gewogen_gemiddelde, geen)
 SELECT
-    a.bron, a.variabele, a.gebied_code, a.niveau, a.jaar, a.waarde, a.n, a.sd, a.perioden, a.verwacht,
+    a.bron, a.variabele, a.gebied_code, a.niveau, a.jaar, a.waarde, a.n, a.sd, a.n_eff, a.perioden, a.verwacht,
     a.perioden = a.verwacht AND a.waarde IS NOT NULL AS volledig,
     a.bronjaar,
     v.aggregatie

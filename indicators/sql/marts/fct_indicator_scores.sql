@@ -1,11 +1,21 @@
--- Per indicator, area and year: 95% interval, baseline, score against the baseline, significance of the
--- change and the polarity-aware verdict (beter / gelijk / slechter). Formulas: docs/methodology.md.
+-- Per indicator, area and year: 95% interval of the value, the baseline, the change against the baseline on
+-- the log scale and the polarity-aware verdict (beter / gelijk / slechter, two-sided against 100), and
+-- whether the row may enter a composite. Formulas: docs/methodology.md.
+--   L = sign x (ln value - ln baseline) on the log scale of wm_logwaarde (a count x as x + 1/2, so 0 -> 1 is
+--       a finite change with a finite variance), sign +1 when higher is better, -1 when lower is better;
+--   Var(L) = var ln value + var ln baseline (wm_logvar) + 2 sigma^2 for counts (fct_overdispersie);
+--   score = 100 exp(L) (no caps), its interval 100 exp(L -/+ z se); z = L / se.
+-- A method break between the two years (dim_methodebreuk) converts the earlier value with the omrekenfactor
+-- (its log added); a break without a factor makes the pair "niet vergelijkbaar" (no score, no verdict).
 WITH instellingen AS (
     SELECT * FROM marts.dim_instellingen
 ),
 
 waarden AS (
-    SELECT w.*, i.polariteit, i.onzekerheid, i.factor, i.heeft_noemer, i.vergelijkbaar_vanaf
+    SELECT w.*, i.polariteit, i.onzekerheid, i.factor, i.heeft_noemer, i.vergelijkbaar_vanaf, i.gewicht,
+           CASE WHEN i.polariteit = 'hoger_is_beter' THEN 1 ELSE -1 END AS teken,
+           wm_logwaarde(i.onzekerheid, w.teller, w.noemer, w.waarde, w.n_eff) AS logwaarde,
+           wm_logvar(i.onzekerheid, w.teller, w.waarde, w.n_eff, w.sd) AS logvar
     FROM int_indicator_waarden AS w
     JOIN marts.dim_indicator AS i USING (indicator)
 ),
@@ -16,90 +26,87 @@ poisson_grenzen AS (
     FROM (SELECT DISTINCT teller FROM waarden WHERE onzekerheid = 'poisson' AND teller IS NOT NULL)
 ),
 
-met_interval AS (
+intervallen AS (
     SELECT
         w.*,
-        -- Poisson: the interval of the count, scaled like the value
-        CASE WHEN w.onzekerheid = 'poisson' AND w.waarde IS NOT NULL THEN
-                 pg.laag * (CASE WHEN w.heeft_noemer THEN w.factor / w.noemer ELSE 1 END) END
-            AS poisson_laag,
-        CASE WHEN w.onzekerheid = 'poisson' AND w.waarde IS NOT NULL THEN
-                 pg.hoog * (CASE WHEN w.heeft_noemer THEN w.factor / w.noemer ELSE 1 END) END
-            AS poisson_hoog,
-        w.waarde / 100.0 AS p,
-        -- variance of log(value): Poisson 1/x (0.5 for a zero count), binomial (1-p)/(n p), mean se²/m²
         CASE w.onzekerheid
-            WHEN 'poisson' THEN 1.0 / greatest(w.teller, 0.5)
-            WHEN 'binomiaal' THEN (1 - w.waarde / 100.0) / (w.n * greatest(w.waarde / 100.0, 0.5 / w.n))
-            WHEN 'gemiddelde' THEN (w.sd * w.sd / w.n) / nullif(w.waarde * w.waarde, 0)
-        END AS logvar
+            -- Poisson: the interval of the count, scaled like the value
+            WHEN 'poisson' THEN pg.laag * (CASE WHEN w.heeft_noemer THEN w.factor / w.noemer ELSE 1 END)
+            -- Wilson score interval for a survey percentage, with the effective sample size
+            WHEN 'binomiaal' THEN 100 * (w.waarde / 100.0 + s.z * s.z / (2 * w.n_eff)
+                - s.z * sqrt(w.waarde / 100.0 * (1 - w.waarde / 100.0) / w.n_eff + s.z * s.z / (4 * w.n_eff * w.n_eff)))
+                / (1 + s.z * s.z / w.n_eff)
+            WHEN 'gemiddelde' THEN w.waarde - s.z * w.sd / sqrt(w.n_eff)
+        END AS ci_laag,
+        CASE w.onzekerheid
+            WHEN 'poisson' THEN pg.hoog * (CASE WHEN w.heeft_noemer THEN w.factor / w.noemer ELSE 1 END)
+            WHEN 'binomiaal' THEN 100 * (w.waarde / 100.0 + s.z * s.z / (2 * w.n_eff)
+                + s.z * sqrt(w.waarde / 100.0 * (1 - w.waarde / 100.0) / w.n_eff + s.z * s.z / (4 * w.n_eff * w.n_eff)))
+                / (1 + s.z * s.z / w.n_eff)
+            WHEN 'gemiddelde' THEN w.waarde + s.z * w.sd / sqrt(w.n_eff)
+        END AS ci_hoog
     FROM waarden AS w
+    CROSS JOIN instellingen AS s
     LEFT JOIN poisson_grenzen AS pg ON pg.teller = w.teller AND w.onzekerheid = 'poisson'
 ),
 
-intervallen AS (
-    SELECT
-        m.*,
-        CASE m.onzekerheid
-            WHEN 'poisson' THEN m.poisson_laag
-            -- Wilson score interval for a survey percentage
-            WHEN 'binomiaal' THEN 100 * (m.p + s.z * s.z / (2 * m.n)
-                - s.z * sqrt(m.p * (1 - m.p) / m.n + s.z * s.z / (4 * m.n * m.n))) / (1 + s.z * s.z / m.n)
-            WHEN 'gemiddelde' THEN m.waarde - s.z * m.sd / sqrt(m.n)
-        END AS ci_laag,
-        CASE m.onzekerheid
-            WHEN 'poisson' THEN m.poisson_hoog
-            WHEN 'binomiaal' THEN 100 * (m.p + s.z * s.z / (2 * m.n)
-                + s.z * sqrt(m.p * (1 - m.p) / m.n + s.z * s.z / (4 * m.n * m.n))) / (1 + s.z * s.z / m.n)
-            WHEN 'gemiddelde' THEN m.waarde + s.z * m.sd / sqrt(m.n)
-        END AS ci_hoog
-    FROM met_interval AS m, instellingen AS s
-),
-
 basis AS (
-    SELECT i.gebied_code, i.indicator, i.waarde AS basiswaarde, i.teller AS basis_teller,
-           i.noemer AS basis_noemer, i.n AS basis_n, i.sd AS basis_sd, i.p AS basis_p, i.logvar AS basis_logvar,
-           i.volledig AS basis_volledig
+    SELECT i.gebied_code, i.indicator, i.waarde AS basiswaarde, i.teller AS basis_teller, i.n_eff AS basis_n_eff,
+           i.logwaarde AS basis_logwaarde, i.logvar AS basis_logvar, i.volledig AS basis_volledig
     FROM intervallen AS i, instellingen AS s
     WHERE i.jaar = s.basisjaar
+),
+
+-- method breaks between the baseline year and the row's year: the product of their factors, or none
+breuken AS (
+    SELECT v.gebied_code, v.indicator, v.jaar,
+           bool_and(b.omrekenfactor IS NOT NULL) AS omrekenbaar,
+           exp(sum(ln(b.omrekenfactor))) AS omrekenfactor,
+           string_agg(b.jaar::VARCHAR, ', ' ORDER BY b.jaar) AS breukjaren
+    FROM (SELECT DISTINCT gebied_code, indicator, jaar FROM intervallen) AS v
+    CROSS JOIN instellingen AS s
+    JOIN marts.dim_methodebreuk AS b
+        ON b.indicator = v.indicator AND b.jaar > least(v.jaar, s.basisjaar) AND b.jaar <= greatest(v.jaar, s.basisjaar)
+    GROUP BY ALL
 ),
 
 vergeleken AS (
     SELECT
         i.*,
-        b.basiswaarde, b.basis_teller, b.basis_noemer, b.basis_n, b.basis_sd, b.basis_p, b.basis_logvar,
-        b.basis_volledig,
-        s.basisjaar, s.z AS z_kritiek, s.drempel,
-        i.vergelijkbaar_vanaf <= least(i.jaar, s.basisjaar) AS vergelijkbaar,
-        -- test statistic of the change against the baseline (positive = value went up)
-        wm_z_verschil(i.onzekerheid, i.teller, i.noemer, i.waarde, i.n, i.sd,
-                      b.basis_teller, b.basis_noemer, b.basiswaarde, b.basis_n, b.basis_sd) AS z_ruw
+        b.basiswaarde, b.basis_teller, b.basis_n_eff, b.basis_logwaarde, b.basis_logvar, b.basis_volledig,
+        s.basisjaar, s.z AS z_kritiek, s.drempel, s.minimum_basisgebeurtenissen,
+        coalesce(o.sigma2, 0) AS sigma2,
+        br.breukjaren,
+        CASE WHEN br.omrekenbaar THEN br.omrekenfactor END AS omrekenfactor,
+        i.vergelijkbaar_vanaf <= least(i.jaar, s.basisjaar) AND coalesce(br.omrekenbaar, true) AS vergelijkbaar,
+        -- the earlier of the two values is converted to the later method: ln f added to it
+        CASE WHEN br.omrekenbaar AND i.jaar < s.basisjaar THEN ln(br.omrekenfactor) ELSE 0 END AS ln_f_waarde,
+        CASE WHEN br.omrekenbaar AND i.jaar > s.basisjaar THEN ln(br.omrekenfactor) ELSE 0 END AS ln_f_basis
     FROM intervallen AS i
-    LEFT JOIN basis AS b USING (gebied_code, indicator)
     CROSS JOIN instellingen AS s
+    LEFT JOIN basis AS b USING (gebied_code, indicator)
+    LEFT JOIN breuken AS br USING (gebied_code, indicator, jaar)
+    LEFT JOIN marts.fct_overdispersie AS o
+        ON o.gemeente_code = 'GM' || substr(i.gebied_code, 3, 4) AND o.indicator = i.indicator AND o.niveau = i.niveau
 ),
 
 gescoord AS (
     SELECT
         v.*,
         v.waarde IS NOT NULL AND v.basiswaarde IS NOT NULL AND v.volledig AND v.basis_volledig
-            AND v.vergelijkbaar AS bruikbaar,
-        -- 100 x value / baseline (higher is better) or 100 x baseline / value (lower is better);
-        -- a zero in the denominator of that ratio gives the cap in the direction it means
-        CASE
-            WHEN v.waarde IS NULL OR v.basiswaarde IS NULL THEN NULL
-            WHEN v.waarde = 0 AND v.basiswaarde = 0 THEN 100
-            WHEN v.polariteit = 'hoger_is_beter' AND v.basiswaarde = 0 THEN 200
-            WHEN v.polariteit = 'lager_is_beter' AND v.waarde = 0 THEN 200
-            WHEN v.polariteit = 'hoger_is_beter' THEN least(200, greatest(0, 100 * v.waarde / v.basiswaarde))
-            ELSE least(200, greatest(0, 100 * v.basiswaarde / v.waarde))
-        END AS score_ruw,
-        CASE
-            WHEN v.waarde = 0 AND v.basiswaarde = 0 THEN 'waarde en basiswaarde zijn 0'
-            WHEN v.waarde = 0 THEN 'waarde is 0'
-            WHEN v.basiswaarde = 0 THEN 'basiswaarde is 0'
-        END AS nul_opmerking,
-        CASE WHEN v.polariteit = 'hoger_is_beter' THEN v.z_ruw ELSE -v.z_ruw END AS z_beter
+            AND v.vergelijkbaar AND v.logwaarde IS NOT NULL AND v.basis_logwaarde IS NOT NULL AS bruikbaar,
+        v.teken * ((v.logwaarde + v.ln_f_waarde) - (v.basis_logwaarde + v.ln_f_basis)) AS l,
+        CASE WHEN v.jaar = v.basisjaar THEN 0
+             ELSE v.logvar + v.basis_logvar + CASE WHEN v.onzekerheid = 'poisson' THEN 2 * v.sigma2 ELSE 0 END
+        END AS l_var,
+        -- enough expected events in the baseline at this level to enter a composite
+        CASE v.onzekerheid
+            WHEN 'poisson' THEN v.basis_teller >= v.minimum_basisgebeurtenissen
+            WHEN 'binomiaal' THEN v.basis_n_eff * least(v.basiswaarde, 100 - v.basiswaarde) / 100.0
+                                  >= v.minimum_basisgebeurtenissen
+            WHEN 'gemiddelde' THEN v.basis_n_eff >= v.minimum_basisgebeurtenissen
+            ELSE false
+        END AS genoeg_basis
     FROM vergeleken AS v
 )
 
@@ -115,36 +122,50 @@ SELECT
     g.noemer_geschat,
     g.n,
     g.sd,
+    g.n_eff,
+    g.dekking,
     g.ci_laag,
     g.ci_hoog,
     g.basisjaar,
     g.basiswaarde,
-    CASE WHEN g.bruikbaar THEN g.score_ruw END                               AS score,
-    -- variance of the score by the delta method: score^2 x (var log value + var log baseline)
-    CASE WHEN g.bruikbaar AND g.jaar = g.basisjaar THEN 0
-         WHEN g.bruikbaar THEN g.score_ruw * g.score_ruw * (g.logvar + g.basis_logvar) END AS score_var,
-    CASE WHEN g.bruikbaar AND g.jaar <> g.basisjaar THEN g.z_beter
-         WHEN g.bruikbaar THEN 0 END                                         AS z,
-    CASE WHEN g.bruikbaar AND g.jaar <> g.basisjaar THEN wm_p_tweezijdig(g.z_beter)
-         WHEN g.bruikbaar THEN 1 END                                         AS p_waarde,
+    g.basis_teller,
+    g.omrekenfactor,
+    CASE WHEN g.bruikbaar THEN g.l END                                       AS log_verschil,
+    CASE WHEN g.bruikbaar THEN sqrt(g.l_var) END                             AS log_se,
+    CASE WHEN g.bruikbaar AND g.onzekerheid = 'poisson' THEN g.sigma2 END    AS overdispersie,
+    CASE WHEN g.bruikbaar THEN 100 * exp(g.l) END                            AS score,
+    CASE WHEN g.bruikbaar AND g.onzekerheid <> 'geen' THEN 100 * exp(g.l - g.z_kritiek * sqrt(g.l_var)) END
+                                                                             AS score_laag,
+    CASE WHEN g.bruikbaar AND g.onzekerheid <> 'geen' THEN 100 * exp(g.l + g.z_kritiek * sqrt(g.l_var)) END
+                                                                             AS score_hoog,
+    CASE WHEN g.bruikbaar AND g.onzekerheid <> 'geen' AND g.jaar <> g.basisjaar THEN g.l / sqrt(g.l_var)
+         WHEN g.bruikbaar AND g.onzekerheid <> 'geen' THEN 0 END             AS z,
+    CASE WHEN g.bruikbaar AND g.onzekerheid <> 'geen' AND g.jaar <> g.basisjaar THEN wm_p_tweezijdig(g.l / sqrt(g.l_var))
+         WHEN g.bruikbaar AND g.onzekerheid <> 'geen' THEN 1 END             AS p_waarde,
+    -- the Leefbaarometer (onzekerheid geen) has no interval and so no verdict
     CASE
-        WHEN NOT g.bruikbaar THEN NULL
+        WHEN NOT g.bruikbaar OR g.onzekerheid = 'geen' THEN NULL
         WHEN g.jaar = g.basisjaar THEN 'gelijk'
-        WHEN g.onzekerheid = 'geen' AND g.score_ruw > 100 THEN 'beter'
-        WHEN g.onzekerheid = 'geen' AND g.score_ruw < 100 THEN 'slechter'
-        WHEN g.onzekerheid = 'geen' THEN 'gelijk'
-        ELSE wm_oordeel(g.z_beter, g.z_kritiek)
+        ELSE wm_oordeel(g.l / sqrt(g.l_var), g.z_kritiek)
     END                                                                      AS verandering,
     g.vergelijkbaar,
     g.volledig,
+    g.bruikbaar AND g.gewicht > 0 AND g.genoeg_basis                         AS in_samengesteld,
     g.onzekerheid = 'poisson' AND g.teller >= 1 AND g.teller < g.drempel     AS onderdrukt,
     coalesce(g.onzekerheid = 'poisson' AND g.basis_teller >= 1 AND g.basis_teller < g.drempel, false)
                                                                              AS basis_onderdrukt,
     concat_ws('; ',
         g.opmerking,
-        CASE WHEN NOT g.vergelijkbaar THEN 'methodebreuk: niet vergelijkbaar met het basisjaar' END,
+        CASE WHEN g.vergelijkbaar_vanaf > least(g.jaar, g.basisjaar)
+             THEN 'reeks begint in ' || g.vergelijkbaar_vanaf || ': niet vergelijkbaar met het basisjaar' END,
+        CASE WHEN g.breukjaren IS NOT NULL AND g.omrekenfactor IS NULL
+             THEN 'methodebreuk ' || g.breukjaren || ' zonder omrekenfactor: niet vergelijkbaar met het basisjaar' END,
+        CASE WHEN g.omrekenfactor IS NOT NULL
+             THEN 'methodebreuk ' || g.breukjaren || ': omgerekend met factor ' || round(g.omrekenfactor, 4) END,
         CASE WHEN g.basiswaarde IS NULL AND g.waarde IS NOT NULL THEN 'geen basiswaarde' END,
         CASE WHEN g.basis_volledig = false THEN 'basisjaar onvolledig' END,
         CASE WHEN g.noemer_geschat THEN 'noemer uit ' || g.noemer_jaar END,
-        g.nul_opmerking)                                                     AS opmerking
+        CASE WHEN g.bruikbaar AND g.gewicht > 0 AND NOT g.genoeg_basis
+             THEN 'te weinig gebeurtenissen in het basisjaar voor de samengestelde score' END)
+                                                                             AS opmerking
 FROM gescoord AS g
