@@ -31,6 +31,7 @@ import pandas as pd
 from etl.db import SCHEMA_VERSION
 from etl.sources import variable_dimension
 from indicators import dim_tables, settings_of
+from indicators.disclosure import build_suppression
 from indicators.stats import register_functions
 
 ETL_SQL = Path(__file__).parent / "sql"
@@ -78,6 +79,10 @@ def _frame_table(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -
         con.unregister("_step_df")
 
 
+def _suppression(con: duckdb.DuckDBPyConnection) -> None:
+    build_suppression(con)
+
+
 def _macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((INDICATOR_SQL / "macros.sql").read_text(encoding="utf-8"))
 
@@ -113,8 +118,14 @@ STEPS: list[Step] = [
     *_sql(
         "marts",
         INDICATOR_SQL / "marts",
+        "fct_overdispersie",
         "fct_indicator_scores",
         "fct_indicator_vorige",
+    ),
+    Step("fct_onderdrukking", "marts", python=_suppression),  # primary and secondary suppression
+    *_sql(
+        "marts",
+        INDICATOR_SQL / "marts",
         "fct_composites",
         "fct_doelen",
         "fct_hotspots",
@@ -130,7 +141,7 @@ AREA_STEPS = STAGING_STEPS | {"dim_gebied"}
 # the ETL's own marts (areas, coverage, variables)
 ETL_MART_STEPS = {"dim_gebied", "dim_variabele", "fct_aanlevering_dekking"}
 # the indicator engine: catalogue dimensions, functions, macros, intermediate and indicator marts
-INDICATOR_STEPS = {"dim_catalogus", "wm_functies", "wm_macros"} | {
+INDICATOR_STEPS = {"dim_catalogus", "wm_functies", "wm_macros", "fct_onderdrukking"} | {
     s.name for s in STEPS if s.sql is not None and INDICATOR_SQL in s.sql.parents
 }
 
@@ -150,6 +161,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     }
     if "bron" in load_columns and "bronsoort" not in load_columns:  # schema version 1 called the kind 'bron'
         con.execute("ALTER TABLE meta.loads RENAME COLUMN bron TO bronsoort")
+    # schema version 3: the effective sample size of survey values (NULL for rows loaded before)
+    con.execute("ALTER TABLE raw.partner__waarnemingen ADD COLUMN IF NOT EXISTS n_effectief VARCHAR")
 
 
 def build(
