@@ -303,7 +303,9 @@ def test_composite_on_the_log_scale_with_survey_covariance_and_the_margin():
     assert c["oordeel"] == "onbeslist"
     assert c["detecteerbaar"] == approx(100 * (1 - math.exp(-(Z1 + 0.8416212335729143) * math.sqrt(v_tot))))
     assert c["dekking"] == 3 and c["verandering"] == "gelijk"
-    theme = composite("WK099801", 2023, "veiligheid")  # overige misdrijven (1) + onveilig (1), both objectief/subjectief
+    theme = composite(
+        "WK099801", 2023, "veiligheid"
+    )  # overige misdrijven (1) + onveilig (1), both objectief/subjectief
     assert theme["log_verschil"] == approx((l_mis + l_onv) / 2)
     doel = one_row(
         "SELECT * FROM marts.fct_doelen WHERE gebied_code = ? AND groep = 'samengesteld' AND peiljaar = 2023",
