@@ -54,7 +54,9 @@ Zo lees je een indicator:
 - **waarde** = teller / noemer × factor. Enquête-indicatoren hebben geen noemer: de waarde is het geleverde
   gemiddelde of percentage.
 - **gewicht**: het gewicht in de samengestelde score (0 = telt niet mee).
-- **vergelijkbaar vanaf**: het eerste jaar waarvan de cijfers met elkaar vergelijkbaar zijn (methodebreuk daarvoor).
+- **vergelijkbaar vanaf**: het eerste jaar van de reeks (eerdere cijfers worden nooit vergeleken).
+- **methodebreuken**: een verandering van meetmethode. Met een omrekenfactor worden waarden van vóór de breuk
+  omgerekend; zonder factor is een vergelijking over de breuk "niet vergelijkbaar" (geen score, geen oordeel).
 - **normering**: indeling in banden; elke band loopt van zijn ondergrens tot de ondergrens van de volgende band.
   De normering verandert de score en het oordeel (beter / gelijk / slechter) niet.
 """
@@ -77,8 +79,10 @@ def _instellingen(s: Mapping[str, Any]) -> str:
     return (
         f"Instellingen in de catalogus: basisjaar (nulmeting) **{s['basisjaar']}**, doeljaar **{s['doeljaar']}**, "
         f"onderdrukkingsdrempel **{drempel}** (aantallen 1 tot en met {drempel - 1} worden onderdrukt), "
-        f"betrouwbaarheid **{getal(float(s['betrouwbaarheid']) * 100)}%**. Per database kunnen ze anders zijn "
-        "ingesteld (`wijkmonitor instellingen`).\n"
+        f"betrouwbaarheid **{getal(float(s['betrouwbaarheid']) * 100)}%**, marge van het doel "
+        f"**{getal(float(s['marge']) * 100)}%** (gehaald = aantoonbaar hoogstens zoveel onder het basisjaar), "
+        f"minimaal **{int(s['minimum_basisgebeurtenissen'])}** gebeurtenissen in het basisjaar om mee te tellen in "
+        "de samengestelde score. Per database kunnen ze anders zijn ingesteld (`wijkmonitor instellingen`).\n"
     )
 
 
@@ -134,7 +138,33 @@ def _onderdeel(
         if var is None:
             raise ValueError(f"{rol} van bron {bron}: variabele {code!r} staat niet in de variabelendimensie")
         lines.append(f"  - {_variabele(bron, code, var)}")
+    if spec.get("min_variabelen"):
+        lines.append("  - min (afgetrokken, zodat niets dubbel telt):")
+        for code in spec["min_variabelen"]:
+            var = variables.get((bron, code))
+            if var is None:
+                raise ValueError(
+                    f"{rol} van bron {bron}: variabele {code!r} staat niet in de variabelendimensie"
+                )
+            lines.append(f"    - {_variabele(bron, code, var)}")
     return lines
+
+
+def _methodebreuken(breuken: list[Mapping[str, Any]]) -> str:
+    if not breuken:
+        return "geen"
+    delen = []
+    for b in breuken:
+        if "omrekenfactor" in b:
+            delen.append(
+                f"{b['jaar']}: {b['omschrijving']}; waarden van vóór {b['jaar']} × {getal(b['omrekenfactor'])} "
+                "zijn vergelijkbaar met die erna"
+            )
+        else:
+            delen.append(
+                f"{b['jaar']}: {b['omschrijving']}; geen omrekenfactor: niet vergelijkbaar over de breuk"
+            )
+    return "; ".join(delen)
 
 
 def _normering(banden: list[Mapping[str, Any]]) -> str:
@@ -180,6 +210,7 @@ def _indicator(
         f"- **niveaus**: {', '.join(ind['niveaus'])}",
         f"- **gewicht**: {gewicht}",
         f"- **vergelijkbaar vanaf**: {ind['vergelijkbaar_vanaf']}",
+        f"- **methodebreuken**: {_methodebreuken(ind.get('methodebreuken', []))}",
         f"- **normering**: {_normering(ind.get('normering', []))}",
     ]
     return "\n".join(lines) + "\n"
