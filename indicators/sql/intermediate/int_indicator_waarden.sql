@@ -36,6 +36,8 @@ teller AS (
     JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
     WHERE c.rol = 'teller' AND c.variabelen > 1 AND w.waarde IS NOT NULL
     GROUP BY c.indicator, w.gebied_code, w.niveau, w.jaar
+    -- a difference needs what it subtracts from (overige misdrijven without the total is no figure)
+    HAVING bool_or(c.teken > 0)
 ),
 
 noemer AS (

@@ -160,7 +160,7 @@ SELECT
              THEN 'reeks begint in ' || g.vergelijkbaar_vanaf || ': niet vergelijkbaar met het basisjaar' END,
         CASE WHEN g.breukjaren IS NOT NULL AND g.omrekenfactor IS NULL
              THEN 'methodebreuk ' || g.breukjaren || ' zonder omrekenfactor: niet vergelijkbaar met het basisjaar' END,
-        CASE WHEN g.omrekenfactor IS NOT NULL
+        CASE WHEN g.omrekenfactor IS NOT NULL AND g.basiswaarde IS NOT NULL AND g.waarde IS NOT NULL
              THEN 'methodebreuk ' || g.breukjaren || ': omgerekend met factor ' || round(g.omrekenfactor, 4) END,
         CASE WHEN g.basiswaarde IS NULL AND g.waarde IS NOT NULL THEN 'geen basiswaarde' END,
         CASE WHEN g.basis_volledig = false THEN 'basisjaar onvolledig' END,
