@@ -36,7 +36,8 @@ import duckdb
 DEFAULT_DB = Path("data") / "wijkmonitor.duckdb"
 # The layout of the warehouse this code builds and reads; stamped in meta.bouw by every build (etl/build.py).
 # Raise it when a table or column the dashboard reads changes. Databases without meta.bouw are version 1.
-SCHEMA_VERSION = 2
+# Version 3: raw/staging partner observations carry n_effectief (the effective sample size of survey values).
+SCHEMA_VERSION = 3
 ENV_DB = "WIJKMONITOR_DB"
 
 # Free space a copy needs: the size of what is copied plus 10% plus 64 MB. The copy of the database grows

@@ -6,21 +6,52 @@ years 2017-2025, the files the ETL reads (see ``FILE_NAMES``): area polygons, po
 crime table in CBS open-data shape, the long partner template for the housing corporation, the welfare
 organisation, the municipality's own reports and the resident survey, and Leefbaarometer 3.0 wijk scores.
 
-Levels follow the Dutch orders of magnitude around 2019 (registered crime ~45 per 1,000 inhabitants, burglary
-~4 per 1,000 dwellings, violent crime ~5 per 1,000, report mark ~7.5, ...). On top of stable random variation
-a few stories are designed in (see ``STORIES``):
+Every figure is an honest random draw from the model below, for any seed; no seed or realisation was picked
+to make the stories read well. (The one exception is the hotspot spike, which is written in as data.)
 
-* ``verslechterend`` WK999903 (Molenwijk, post-war rental): from 2020 on crime and nuisance rise to ~+35% in
-  2023, rent arrears rise, the survey mark drops 7.3 -> 6.7 and "onveilig" / "achteruitgegaan" rise ~9 points.
-* ``verbeterend`` WK999907 (Vogelwijk, renovated rental): crime and nuisance fall ~25%, the mark rises
-  6.8 -> 7.2, "onveilig" falls ~6 points.
-* ``ruis`` WK999910 (Parkwijk): nothing changes; small survey samples (n 150-180) and a 2023 mark 0.1 below
-  2019, well within the sampling noise.
-* ``hotspot_buurt`` BU99990502 (Spoorzicht): burglaries (1.1.1) are 0-1 a month, except a spike of 7, 9 and 6
-  in March-May 2024.
+The model
+---------
+*Levels* follow the Dutch orders of magnitude around 2019 (registered crime ~45 per 1,000 inhabitants,
+burglary ~4 per 1,000 dwellings, violent crime ~5 per 1,000, report mark ~7.5, ...): each wijk has its levels
+(``WIJKEN``), each buurt a fixed random factor on them.
 
-In the three story wijken the 2019 and 2023 survey results are pinned to the designed values (one plausible
-realisation, so the narrative is exact); all other survey results carry simulated sampling noise.
+*Counts are overdispersed.* The expected count of a series (police: buurt x crime code; corporatie and
+gemeente: buurt x variable; welzijn: wijk x variable) is level x story trend x season x a year effect, and
+the delivered count is a Poisson draw (binomial for vacant dwellings) from it. The year effect is the
+product of two mean-one lognormal multipliers ``exp(s z - s^2 / 2)``, drawn per year: one per series
+(``JAARVARIATIE``: between-year SD of the log rate 0.10) and one per gemeente x variable, common to all
+buurten (``JAARVARIATIE_GEMEENTE``: 0.04). So a wijk total varies between years by more than Poisson,
+as real figures do. Tenants in rent arrears are a stock: a binomial draw whose probability carries an AR(1)
+noise on the log scale (SD 0.06 per half-year, autocorrelation 0.7).
+
+*Survey.* Every survey value has its number of respondents ``n`` and its effective sample size
+``n_effectief = n / design effect`` (design effect drawn uniformly from ``ONTWERPEFFECT`` = 1.2-1.6 per
+wijk and year, as after weighting). Sampling noise is drawn with ``n_effectief``: a mean is normal with
+standard error sd / sqrt(n_effectief), a percentage is binomial with n_effectief trials. The truth of a
+stable wijk does not change.
+
+*2021 method break.* The Veiligheidsmonitor changed its method in 2021. The truth is generated on the new
+method; a value measured before the break is delivered on the old method: the new-method truth divided by
+the ``omrekenfactor`` that ``indicators/catalogue.yaml`` declares (so that old value x omrekenfactor is
+comparable again), plus noise. ``buurt_achteruitgegaan`` has a break without a factor: the new method
+measures ``BREUK_ZONDER_FACTOR`` (4) points higher, so values before and after 2021 are not comparable.
+
+Stories (see ``STORIES``, the machine-readable version)
+--------------------------------------------------------
+* ``verslechterend`` WK999903 (Molenwijk, post-war rental): from 2020 on crime and nuisance rise; the 2023
+  yearly rate is ~1.54 x 2019, rent arrears ~1.57 x, the survey mark and cohesion drop 0.6, and "onveilig",
+  "achteruitgegaan" and "verloedering" rise 10 points.
+* ``verbeterend`` WK999907 (Vogelwijk, renovated rental): crime and nuisance fall to ~0.68 x 2019 (-32%),
+  arrears to ~0.81 x, the mark and cohesion rise 0.5 and "onveilig" and "verloedering" fall 9 points.
+* ``ruis`` WK999910 (Parkwijk): nothing changes in truth; small survey samples (n 150-180), so its figures
+  move by chance only.
+* every other wijk is stable in truth.
+* ``hotspot_buurt`` BU99990502 (Spoorzicht): burglaries (1.1.1) follow the model (about 0.3 a month),
+  except a spike of 7, 9 and 6 in March-May 2024, written in as data.
+
+The stories are large enough that an honest test sees them: the composite of ~15 indicators moves ~20-25% in
+the story wijken, far outside the 5% margin of the target verdict and the uncertainty the year effects and
+sampling add.
 
 Output is byte-identical for the same seed: every random draw comes from its own seeded stream, rows are
 sorted, floats are formatted with fixed decimals and nothing depends on time or locale.
@@ -34,9 +65,12 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
+
+from indicators.catalogue import load_catalogue
 
 DEMO_GEMEENTE: str = "GM9999"
 DEMO_GEMEENTE_NAAM: str = "Lindenhoven"
@@ -59,20 +93,13 @@ HOTSPOT: dict[tuple[int, int], int] = {
 }  # (year, month) -> burglaries
 KOOPBUURTEN: tuple[str, ...] = ("BU99990603", "BU99991201", "BU99991204")  # no corporation dwellings
 
-# Machine-readable description of the designed stories (for tests, docs and the dashboard's demo mode).
-STORIES: dict[str, object] = {
-    "gemeente": DEMO_GEMEENTE,
-    "basisjaar": 2019,
-    "doeljaar": 2023,
-    "verslechterend": VERSLECHTEREND,
-    "verbeterend": VERBETEREND,
-    "ruis": RUIS,
-    "hotspot_buurt": HOTSPOT_BUURT,
-    "hotspot_soort_misdrijf": HOTSPOT_SOORT,
-    "hotspot_maanden": [f"{j}MM{m:02d}" for j, m in HOTSPOT],
-    "hotspot_aantallen": list(HOTSPOT.values()),
-    "koopbuurten_zonder_huurwoningen": list(KOOPBUURTEN),
-}
+# Overdispersion: between-year SD of the log rate of a count series, and of the common gemeente effect.
+JAARVARIATIE = 0.10
+JAARVARIATIE_GEMEENTE = 0.04
+# Survey design effect (uniform range): n_effectief = n / design effect.
+ONTWERPEFFECT: tuple[float, float] = (1.2, 1.6)
+# Survey variables whose method break has no omrekenfactor: the new method's level shift (points).
+BREUK_ZONDER_FACTOR: dict[str, float] = {"buurt_achteruitgegaan": 4.0}
 
 FILE_NAMES: dict[str, str] = {
     "gebieden": "gebieden_lindenhoven.geojson",
@@ -85,7 +112,10 @@ FILE_NAMES: dict[str, str] = {
     "leefbaarometer": "leefbaarometer_lindenhoven.csv",
 }
 
+# The partner files of the corporatie, welzijn and gemeente use the seven columns of earlier versions (they
+# still load); the survey file has the eighth column n_effectief.
 TEMPLATE_HEADER = "bron;gebied_code;periode;variabele;waarde;n;sd"
+TEMPLATE_HEADER_ENQUETE = TEMPLATE_HEADER + ";n_effectief"
 LBM_REFERENTIE_MICRO = 4_102_260  # Leefbaarometer 3.0: lbm - afw = 4.10226 in every row and year
 
 
@@ -194,44 +224,36 @@ def buurten() -> list[Buurt]:
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Stories: trends over time
+# Stories: trends over time (truth; 1.0 = the 2019 level)
 # ----------------------------------------------------------------------------------------------------------
 
 # Yearly multiplier on crime and nuisance (anchored at mid-year, interpolated per month).
 TREND_OVERLAST: dict[str, dict[int, float]] = {
-    VERSLECHTEREND: {2017: 1.0, 2018: 1.0, 2019: 1.0, 2020: 1.08, 2021: 1.17, 2022: 1.27, 2023: 1.35,
-                     2024: 1.38, 2025: 1.40},
-    VERBETEREND: {2017: 1.0, 2018: 1.0, 2019: 1.0, 2020: 0.96, 2021: 0.89, 2022: 0.81, 2023: 0.75,
-                  2024: 0.74, 2025: 0.73},
+    VERSLECHTEREND: {2017: 1.0, 2018: 1.0, 2019: 1.0, 2020: 1.12, 2021: 1.27, 2022: 1.43, 2023: 1.58,
+                     2024: 1.62, 2025: 1.64},
+    VERBETEREND: {2017: 1.0, 2018: 1.0, 2019: 1.0, 2020: 0.93, 2021: 0.84, 2022: 0.75, 2023: 0.67,
+                  2024: 0.65, 2025: 0.64},
 }  # fmt: skip
 # Yearly multiplier on the share of tenants in rent arrears.
 TREND_ACHTERSTAND: dict[str, dict[int, float]] = {
-    VERSLECHTEREND: {2017: 1.0, 2018: 1.0, 2019: 1.0, 2020: 1.1, 2021: 1.25, 2022: 1.4, 2023: 1.55,
-                     2024: 1.6, 2025: 1.6},
-    VERBETEREND: {2017: 1.0, 2018: 1.0, 2019: 1.0, 2020: 0.98, 2021: 0.94, 2022: 0.9, 2023: 0.85,
-                  2024: 0.84, 2025: 0.83},
+    VERSLECHTEREND: {2017: 1.0, 2018: 1.0, 2019: 1.0, 2020: 1.1, 2021: 1.25, 2022: 1.45, 2023: 1.6,
+                     2024: 1.65, 2025: 1.65},
+    VERBETEREND: {2017: 1.0, 2018: 1.0, 2019: 1.0, 2020: 0.97, 2021: 0.92, 2022: 0.86, 2023: 0.8,
+                  2024: 0.79, 2025: 0.78},
 }  # fmt: skip
-# Survey: true change against 2019 (mark, cohesion, onveilig, achteruit, verloedering) per survey year.
+# Survey: true change against 2019 on the new method (mark, cohesion, onveilig, achteruit, verloedering; the
+# last three in points) per survey year.
 TREND_ENQUETE: dict[str, dict[int, tuple[float, float, float, float, float]]] = {
     VERSLECHTEREND: {
-        2021: (-0.25, -0.2, 4, 5, 3),
-        2023: (-0.6, -0.5, 9, 9, 7),
-        2025: (-0.7, -0.6, 10, 10, 8),
+        2021: (-0.3, -0.3, 5, 5, 5),
+        2023: (-0.6, -0.6, 10, 10, 10),
+        2025: (-0.7, -0.7, 11, 11, 11),
     },
     VERBETEREND: {
-        2021: (0.15, 0.15, -2, -2, -3),
-        2023: (0.4, 0.4, -6, -5, -6),
-        2025: (0.45, 0.45, -7, -6, -7),
+        2021: (0.25, 0.25, -4, -3, -4),
+        2023: (0.5, 0.5, -9, -7, -9),
+        2025: (0.55, 0.55, -10, -8, -10),
     },
-}
-# Pinned observed survey results (mark, cohesion, onveilig, achteruit, verloedering) in the story wijken.
-ENQUETE_VAST: dict[tuple[str, int], tuple[float, float, float, float, float]] = {
-    (VERSLECHTEREND, 2019): (7.3, 5.9, 17.4, 16.2, 20.3),
-    (VERSLECHTEREND, 2023): (6.7, 5.4, 26.3, 25.1, 27.6),
-    (VERBETEREND, 2019): (6.8, 5.3, 24.6, 22.3, 28.1),
-    (VERBETEREND, 2023): (7.2, 5.7, 18.4, 17.1, 22.2),
-    (RUIS, 2019): (7.5, 6.1, 15.3, 14.6, 16.4),
-    (RUIS, 2023): (7.4, 6.0, 16.8, 13.4, 18.1),
 }
 # Leefbaarometer: change in thousandths of (fys, onv, soc, vrz, won) against 2020.
 TREND_LBM: dict[str, dict[int, tuple[int, int, int, int, int]]] = {
@@ -254,6 +276,11 @@ def _trend(anchors: dict[int, float] | None, jaar: int, maand: int = 7) -> float
     y0 = math.floor(t - 0.5)
     frac = t - 0.5 - y0
     return anchors[y0] + (anchors[y0 + 1] - anchors[y0]) * frac
+
+
+def jaarfactor(anchors: dict[int, float] | None, jaar: int) -> float:
+    """The true yearly mean multiplier of a trend (the mean of its twelve monthly values)."""
+    return sum(_trend(anchors, jaar, m) for m in range(1, 13)) / 12.0
 
 
 def _half(factor: float, weight: float) -> float:
@@ -279,27 +306,124 @@ SEIZOEN_JEUGD = _normalised([0.80, 0.80, 0.90, 1.00, 1.15, 1.25, 1.20, 1.10, 1.0
 
 
 # ----------------------------------------------------------------------------------------------------------
+# Survey variables and the 2021 method break (from the indicator catalogue)
+# ----------------------------------------------------------------------------------------------------------
+
+ENQUETE_VARIABELEN = (
+    "rapportcijfer_leefbaarheid",
+    "sociale_cohesie",
+    "onveilig_in_buurt",
+    "buurt_achteruitgegaan",
+    "verloedering",
+)
+ENQUETE_GEMIDDELDEN = ENQUETE_VARIABELEN[:2]  # means (with sd); the others are percentages
+
+
+@cache
+def methodebreuken() -> dict[str, tuple[int, float | None]]:
+    """Survey variable -> (year of the method break, omrekenfactor or None), from indicators/catalogue.yaml.
+
+    A value measured before the break, multiplied by the factor, is comparable with values from the break on.
+    """
+    out: dict[str, tuple[int, float | None]] = {}
+    for ind in load_catalogue()["indicatoren"].values():
+        teller = ind["teller"]
+        if teller["bron"] != "enquete":
+            continue
+        for brk in ind.get("methodebreuken", []):
+            factor = float(brk["omrekenfactor"]) if "omrekenfactor" in brk else None
+            for var in teller["variabelen"]:
+                if factor is None and var not in BREUK_ZONDER_FACTOR:
+                    raise ValueError(
+                        f"catalogue: method break of {var} in {brk['jaar']} without omrekenfactor; give the demo's "
+                        "level shift in BREUK_ZONDER_FACTOR"
+                    )
+                out[var] = (int(brk["jaar"]), factor)
+    return out
+
+
+def gemeten(variabele: str, jaar: int, waarde: float) -> float:
+    """A new-method true value as the method of ``jaar`` measures it (before a break: divided by the factor,
+    or shifted down where the break has no factor)."""
+    brk = methodebreuken().get(variabele)
+    if brk is None or jaar >= brk[0]:
+        return waarde
+    if brk[1] is None:
+        return waarde - BREUK_ZONDER_FACTOR[variabele]
+    return waarde / brk[1]
+
+
+# Machine-readable description of the designed stories and the model (for tests, docs and the demo mode).
+STORIES: dict[str, object] = {
+    "gemeente": DEMO_GEMEENTE,
+    "basisjaar": 2019,
+    "doeljaar": 2023,
+    "verslechterend": VERSLECHTEREND,
+    "verbeterend": VERBETEREND,
+    "ruis": RUIS,
+    # wijken whose truth does not change (the ruis wijk is one of them, with small survey samples)
+    "stabiel": [
+        f"WK{DEMO_GEMEENTE[2:]}{nr:02d}"
+        for nr in range(1, 13)
+        if f"WK{DEMO_GEMEENTE[2:]}{nr:02d}" not in (VERSLECHTEREND, VERBETEREND)
+    ],  # fmt: skip
+    # true yearly rate of crime and nuisance in the doeljaar against the basisjaar
+    "overlast_factor": {
+        w: round(jaarfactor(TREND_OVERLAST[w], 2023) / jaarfactor(TREND_OVERLAST[w], 2019), 3)
+        for w in (VERSLECHTEREND, VERBETEREND)
+    },
+    "huurachterstand_factor": {
+        w: round(jaarfactor(TREND_ACHTERSTAND[w], 2023) / jaarfactor(TREND_ACHTERSTAND[w], 2019), 3)
+        for w in (VERSLECHTEREND, VERBETEREND)
+    },
+    # true survey change in the doeljaar against the basisjaar (new method; percentages in points)
+    "enquete_verandering": {
+        w: dict(zip(ENQUETE_VARIABELEN, TREND_ENQUETE[w][2023], strict=True))
+        for w in (VERSLECHTEREND, VERBETEREND)
+    },
+    "overdispersie": {
+        "model": "Poisson x lognormaal jaareffect (gemiddelde 1) per reeks en per gemeente x variabele",
+        "jaarvariatie_reeks": JAARVARIATIE,
+        "jaarvariatie_gemeente": JAARVARIATIE_GEMEENTE,
+    },
+    "ontwerpeffect": list(ONTWERPEFFECT),
+    "methodebreuk": {
+        "jaar": 2021,
+        "omrekenfactoren": {v: f for v, (_, f) in sorted(methodebreuken().items()) if f is not None},
+        "zonder_factor_verschuiving": dict(BREUK_ZONDER_FACTOR),
+    },
+    "hotspot_buurt": HOTSPOT_BUURT,
+    "hotspot_soort_misdrijf": HOTSPOT_SOORT,
+    "hotspot_maanden": [f"{j}MM{m:02d}" for j, m in HOTSPOT],
+    "hotspot_aantallen": list(HOTSPOT.values()),
+    "koopbuurten_zonder_huurwoningen": list(KOOPBUURTEN),
+}
+
+
+# ----------------------------------------------------------------------------------------------------------
 # Random streams and formatting helpers
 # ----------------------------------------------------------------------------------------------------------
 
 _STREAMS = ("geometrie", "bevolking", "politie", "corporatie", "welzijn", "gemeente", "enquete", "lbm")
-# Variant number per stream. Chosen once (by trying variants in order) so that with the default seed the
-# designed stories come out clean and no stable wijk shows a chance "significant" 2019 -> 2023 change in its
-# main figures: random noise alone makes about 1 in 20 comparisons significant, which would blur the demo.
-# Every figure is still an honest random draw from the stated model.
-_VARIANT: dict[str, int] = {
-    "geometrie": 0, "bevolking": 0, "politie": 277, "corporatie": 0,
-    "welzijn": 5, "gemeente": 75, "enquete": 11, "lbm": 0,
-}  # fmt: skip
 
 
 def _rng(seed: int, stream: str) -> np.random.Generator:
     """An independent random stream per part, so changing one part never shifts another."""
-    return np.random.default_rng([seed, _STREAMS.index(stream), _VARIANT[stream]])
+    return np.random.default_rng([seed, _STREAMS.index(stream)])
 
 
 def _poisson(rng: np.random.Generator, lam: float | np.ndarray) -> np.ndarray:
     return np.asarray(rng.poisson(np.maximum(np.asarray(lam, dtype=float), 0.0)), dtype=np.int64)
+
+
+def _jaareffect(rng: np.random.Generator, sd: float) -> np.ndarray:
+    """One mean-one lognormal multiplier exp(sd z - sd^2 / 2) per year of JAREN."""
+    return np.exp(rng.normal(-sd * sd / 2.0, sd, size=len(JAREN)))
+
+
+def _jaareffecten(rng: np.random.Generator, gemeente: np.ndarray) -> np.ndarray:
+    """The year effect of one series: its own (JAARVARIATIE) times the common gemeente effect of its variable."""
+    return _jaareffect(rng, JAARVARIATIE) * gemeente
 
 
 def _dec(value: float, decimals: int) -> str:
@@ -323,15 +447,18 @@ def _write_lines(path: Path, lines: Iterable[str], bom: bool = False) -> Path:
     return path
 
 
-def _template_row(
-    bron: str, code: str, periode: str, variabele: str, waarde: str, n: str = "", sd: str = ""
-) -> str:
-    return ";".join((bron, code, periode, variabele, waarde, n, sd))
+Row = tuple[str, ...]  # bron, gebied_code, periode, variabele, waarde, n, sd[, n_effectief]
 
 
-def _write_template(path: Path, rows: list[tuple[str, str, str, str, str, str, str]]) -> Path:
+def _row(bron: str, code: str, periode: str, variabele: str, waarde: str) -> Row:
+    return (bron, code, periode, variabele, waarde, "", "")
+
+
+def _write_template(path: Path, rows: list[Row], header: str = TEMPLATE_HEADER) -> Path:
+    width = header.count(";") + 1
+    assert all(len(r) == width for r in rows), f"{path.name}: every row needs {width} fields"
     rows = sorted(rows, key=lambda r: (r[1], r[2], r[3]))
-    return _write_lines(path, [TEMPLATE_HEADER, *(_template_row(*r) for r in rows)])
+    return _write_lines(path, [header, *(";".join(r) for r in rows)])
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -493,12 +620,18 @@ SOORTEN: dict[str, tuple[float, str, float, np.ndarray]] = {
     "2.2.1": (5.0, "inw", 0.9, SEIZOEN_VERNIELING),  # vernieling
 }
 NATIONAAL_MISDRIJVEN = 45.0
+OVERIG = "overig"  # the crime not listed in SOORTEN (shoplifting, fraud, other thefts, ...): part of 0.0.0
+
+
+def _maanden() -> list[tuple[int, int]]:
+    return [(j, m) for j in JAREN for m in range(1, 13)]
 
 
 def _politie(seed: int, bev: Bevolking) -> dict[tuple[str, str], np.ndarray]:
-    """Monthly counts per (code, buurt): arrays of len(JAREN) * 12."""
+    """Monthly counts per (code, buurt): arrays of len(JAREN) * 12; code 0.0.0 is the total."""
     rng = _rng(seed, "politie")
-    maanden = [(j, m) for j in JAREN for m in range(1, 13)]
+    maanden = _maanden()
+    gemeente = {code: _jaareffect(rng, JAARVARIATIE_GEMEENTE) for code in [*SOORTEN, OVERIG]}
     out: dict[tuple[str, str], np.ndarray] = {}
     for b in buurten():
         mult = b.wijk.misdrijven / NATIONAAL_MISDRIJVEN * rng.lognormal(0.0, 0.12)
@@ -510,18 +643,20 @@ def _politie(seed: int, bev: Bevolking) -> dict[tuple[str, str], np.ndarray]:
         total = np.zeros(len(maanden), dtype=np.int64)
         for code, (rate, basis, exponent, seizoen) in SOORTEN.items():
             base = won if basis == "won" else inw
-            lam = rate * mult**exponent * base / 1000.0 / 12.0 * seizoen[seizoen_idx] * trend
-            counts = _poisson(rng, lam)
+            expected = rate * mult**exponent * base / 1000.0 / 12.0 * seizoen[seizoen_idx] * trend
+            counts = _poisson(rng, expected * np.repeat(_jaareffecten(rng, gemeente[code]), 12))
             if b.code == HOTSPOT_BUURT and code == HOTSPOT_SOORT:
                 for (j, m), aantal in HOTSPOT.items():
                     counts[maanden.index((j, m))] = aantal
             out[(code, b.code)] = counts
-            listed += lam
+            listed += expected
             total += counts
-        # Everything else (shoplifting, fraud, other thefts, ...): what is left of the total rate.
+        # Everything else: what is left of the total rate, with its own year effect.
         lam_total = NATIONAAL_MISDRIJVEN * mult * inw / 1000.0 / 12.0 * trend
         lam_other = np.maximum(lam_total - listed, 0.3 * lam_total)
-        out[("0.0.0", b.code)] = total + _poisson(rng, lam_other)
+        out[("0.0.0", b.code)] = total + _poisson(
+            rng, lam_other * np.repeat(_jaareffecten(rng, gemeente[OVERIG]), 12)
+        )
     return out
 
 
@@ -543,20 +678,24 @@ def _write_politie(path: Path, counts: dict[tuple[str, str], np.ndarray]) -> Pat
 # Housing corporation (buurt, half-yearly)
 # ----------------------------------------------------------------------------------------------------------
 
+CORPORATIE_TELLINGEN = ("overlastmeldingen", "verhuizingen", "leegstaande_woningen")
 
-def _corporatie(seed: int, bev: Bevolking) -> list[tuple[str, str, str, str, str, str, str]]:
+
+def _corporatie(seed: int, bev: Bevolking) -> list[Row]:
     rng = _rng(seed, "corporatie")
-    rows: list[tuple[str, str, str, str, str, str, str]] = []
+    rows: list[Row] = []
     zonder_huur = set(KOOPBUURTEN)
+    gemeente = {name: _jaareffect(rng, JAARVARIATIE_GEMEENTE) for name in CORPORATIE_TELLINGEN}
     for b in buurten():
         share = rng.uniform(*b.wijk.huur)
         overlast = b.wijk.overlast_corp * rng.uniform(0.85, 1.15)
         achterstand = b.wijk.achterstand * rng.uniform(0.85, 1.15) / 100.0
         mutatie = rng.uniform(0.07, 0.09)
         leegstand = rng.uniform(0.005, 0.015)
+        effect = {name: _jaareffecten(rng, gemeente[name]) for name in CORPORATIE_TELLINGEN}
         # arrears are a stock: tenants stay in arrears for a while, so the noise is autocorrelated
         ar_noise = 0.0
-        for jaar in JAREN:
+        for k, jaar in enumerate(JAREN):
             won_now = bev.woningen[b.code][jaar]
             won_prev = bev.woningen[b.code].get(jaar - 1, won_now)
             won_next = bev.woningen[b.code].get(jaar + 1, won_now + (won_now - won_prev))
@@ -567,15 +706,14 @@ def _corporatie(seed: int, bev: Bevolking) -> list[tuple[str, str, str, str, str
                 huur = 0 if b.code in zonder_huur else int(round(woningen * share))
                 ar_noise = 0.7 * ar_noise + rng.normal(0.0, 0.06)
                 p_achterstand = achterstand * _trend(TREND_ACHTERSTAND.get(b.wijk.code), jaar, maand)
+                f_overlast = _trend(TREND_OVERLAST.get(b.wijk.code), jaar, maand)
                 draws = (
-                    _poisson(
-                        rng, huur * overlast / 100 / 2 * _trend(TREND_OVERLAST.get(b.wijk.code), jaar, maand)
-                    ),
-                    int(round(huur * p_achterstand * math.exp(ar_noise))),
-                    _poisson(rng, huur * mutatie / 2),
-                    rng.binomial(huur, leegstand),
+                    _poisson(rng, huur * overlast / 100 / 2 * f_overlast * effect["overlastmeldingen"][k]),
+                    rng.binomial(huur, min(p_achterstand * math.exp(ar_noise), 1.0)),
+                    _poisson(rng, huur * mutatie / 2 * effect["verhuizingen"][k]),
+                    rng.binomial(huur, min(leegstand * effect["leegstaande_woningen"][k], 1.0)),
                 )
-                rows.append(("corporatie", b.code, periode, "huurwoningen", str(huur), "", ""))
+                rows.append(_row("corporatie", b.code, periode, "huurwoningen", str(huur)))
                 if huur == 0:
                     continue
                 for name, value in zip(
@@ -583,7 +721,7 @@ def _corporatie(seed: int, bev: Bevolking) -> list[tuple[str, str, str, str, str
                     draws,
                     strict=True,
                 ):
-                    rows.append(("corporatie", b.code, periode, name, str(int(value)), "", ""))
+                    rows.append(_row("corporatie", b.code, periode, name, str(int(value))))
     return rows
 
 
@@ -597,17 +735,20 @@ COVID_ACTIVITEITEN: dict[tuple[int, int], float] = {
 }  # fmt: skip
 SEIZOEN_KWARTAAL_JONGEREN = (0.95, 1.05, 1.10, 0.90)
 SEIZOEN_KWARTAAL_ACTIVITEITEN = (1.05, 1.05, 0.80, 1.10)
+WELZIJN_TELLINGEN = ("jongerenwerk_contacten", "buurtbemiddeling_zaken", "deelnemers_activiteiten")
 
 
-def _welzijn(seed: int, bev: Bevolking) -> list[tuple[str, str, str, str, str, str, str]]:
+def _welzijn(seed: int, bev: Bevolking) -> list[Row]:
     rng = _rng(seed, "welzijn")
-    rows: list[tuple[str, str, str, str, str, str, str]] = []
+    rows: list[Row] = []
+    gemeente = {name: _jaareffect(rng, JAARVARIATIE_GEMEENTE) for name in WELZIJN_TELLINGEN}
     for w in WIJKEN:
         bemiddeling = rng.uniform(2.0, 5.0)  # cases per 1,000 households a year
         deelname = rng.uniform(120.0, 220.0)  # participants per 1,000 inhabitants a year
         vrijwilligers = rng.uniform(4.0, 8.0)  # volunteers per 1,000 inhabitants
+        effect = {name: _jaareffecten(rng, gemeente[name]) for name in WELZIJN_TELLINGEN}
         anchors = TREND_OVERLAST.get(w.code)
-        for jaar in JAREN:
+        for k, jaar in enumerate(JAREN):
             inw = bev.inwoners[w.code][jaar]
             hh = bev.huishoudens[w.code][jaar]
             for q in range(1, 5):
@@ -625,13 +766,19 @@ def _welzijn(seed: int, bev: Bevolking) -> list[tuple[str, str, str, str, str, s
                     vrijwilligers * inw / 1000 * (1.0 - 0.5 * worse + 1.0 * better) * rng.normal(1.0, 0.04)
                 )
                 values = {
-                    "jongerenwerk_contacten": int(_poisson(rng, lam_jong)),
-                    "buurtbemiddeling_zaken": int(_poisson(rng, lam_bem)),
-                    "deelnemers_activiteiten": int(_poisson(rng, lam_act)),
+                    "jongerenwerk_contacten": int(
+                        _poisson(rng, lam_jong * effect["jongerenwerk_contacten"][k])
+                    ),
+                    "buurtbemiddeling_zaken": int(
+                        _poisson(rng, lam_bem * effect["buurtbemiddeling_zaken"][k])
+                    ),
+                    "deelnemers_activiteiten": int(
+                        _poisson(rng, lam_act * effect["deelnemers_activiteiten"][k])
+                    ),
                     "vrijwilligers": max(int(round(stock)), 0),
                 }
                 for name, value in values.items():
-                    rows.append(("welzijn", w.code, f"{jaar}-Q{q}", name, str(value), "", ""))
+                    rows.append(_row("welzijn", w.code, f"{jaar}-Q{q}", name, str(value)))
     return rows
 
 
@@ -647,10 +794,11 @@ MELDINGEN: dict[str, tuple[tuple[float, float], np.ndarray, float]] = {
 }
 
 
-def _gemeente(seed: int, bev: Bevolking) -> list[tuple[str, str, str, str, str, str, str]]:
+def _gemeente(seed: int, bev: Bevolking) -> list[Row]:
     rng = _rng(seed, "gemeente")
-    rows: list[tuple[str, str, str, str, str, str, str]] = []
-    maanden = [(j, m) for j in JAREN for m in range(1, 13)]
+    rows: list[Row] = []
+    maanden = _maanden()
+    gemeente = {name: _jaareffect(rng, JAARVARIATIE_GEMEENTE) for name in MELDINGEN}
     # more reports where there is more crime: position within the range follows the wijk's crime level
     for b in buurten():
         pos = min(max((b.wijk.misdrijven - 24.0) / (90.0 - 24.0), 0.0), 1.0)
@@ -660,8 +808,9 @@ def _gemeente(seed: int, bev: Bevolking) -> list[tuple[str, str, str, str, str, 
         for name, ((lo, hi), seizoen, weight) in MELDINGEN.items():
             rate = (lo + (hi - lo) * pos) * rng.uniform(0.85, 1.15)
             lam = rate * inw / 1000 / 12 * seizoen[seizoen_idx] * (1.0 + (trend - 1.0) * weight)
+            lam = lam * np.repeat(_jaareffecten(rng, gemeente[name]), 12)
             for (j, m), value in zip(maanden, _poisson(rng, lam), strict=True):
-                rows.append(("gemeente", b.code, f"{j}-{m:02d}", name, str(int(value)), "", ""))
+                rows.append(_row("gemeente", b.code, f"{j}-{m:02d}", name, str(int(value))))
     return rows
 
 
@@ -669,19 +818,19 @@ def _gemeente(seed: int, bev: Bevolking) -> list[tuple[str, str, str, str, str, 
 # Resident survey (wijk, every two years)
 # ----------------------------------------------------------------------------------------------------------
 
-ENQUETE_VARIABELEN = (
-    "rapportcijfer_leefbaarheid",
-    "sociale_cohesie",
-    "onveilig_in_buurt",
-    "buurt_achteruitgegaan",
-    "verloedering",
-)
+
+def enquete_waarheid(wijk: Wijk, jaar: int) -> dict[str, float]:
+    """The true survey values of a wijk in a year on the new (2021) method: levels plus the story's change."""
+    delta = TREND_ENQUETE.get(wijk.code, {}).get(jaar, (0.0, 0.0, 0.0, 0.0, 0.0))
+    levels = (wijk.cijfer, wijk.cohesie, wijk.onveilig, wijk.achteruit, wijk.verloedering)
+    return {name: lvl + d for name, lvl, d in zip(ENQUETE_VARIABELEN, levels, delta, strict=True)}
 
 
-def _enquete(seed: int) -> list[tuple[str, str, str, str, str, str, str]]:
+def _enquete(seed: int) -> list[Row]:
     rng = _rng(seed, "enquete")
-    rows: list[tuple[str, str, str, str, str, str, str]] = []
+    rows: list[Row] = []
     story_wijken = {VERSLECHTEREND, VERBETEREND}
+    grenzen = {"rapportcijfer_leefbaarheid": (1.0, 10.0), "sociale_cohesie": (0.0, 10.0)}
     for w in WIJKEN:
         sd_cohesie = rng.uniform(1.5, 2.0)
         for jaar in ENQUETE_JAREN:
@@ -691,22 +840,27 @@ def _enquete(seed: int) -> list[tuple[str, str, str, str, str, str, str]]:
                 n = int(rng.integers(150, 181))
             else:
                 n = int(rng.integers(180, 321))
+            n_eff = round(n / rng.uniform(*ONTWERPEFFECT), 1)
+            true = enquete_waarheid(w, jaar)
             delta = TREND_ENQUETE.get(w.code, {}).get(jaar, (0.0, 0.0, 0.0, 0.0, 0.0))
-            true = (w.cijfer + delta[0], w.cohesie + delta[1], w.onveilig + delta[2], w.achteruit + delta[3],
-                    w.verloedering + delta[4])  # fmt: skip
-            # dispersion grows a little as a wijk gets worse
-            sd_true = (w.sd_cijfer - 0.2 * delta[0], sd_cohesie - 0.2 * delta[1])
-            # always draw, so pinned values do not shift the stream
-            se = [sd_true[0] / math.sqrt(n), sd_true[1] / math.sqrt(n)]
-            means = [rng.normal(true[0], se[0]), rng.normal(true[1], se[1])]
-            pcts = [100.0 * rng.binomial(n, p / 100.0) / n for p in true[2:]]
-            sds = [sd_true[k] * math.sqrt(rng.chisquare(n - 1) / (n - 1)) for k in range(2)]
-            observed = [min(max(means[0], 1.0), 10.0), min(max(means[1], 0.0), 10.0), *pcts]
-            if (w.code, jaar) in ENQUETE_VAST:
-                observed = list(ENQUETE_VAST[(w.code, jaar)])
-            for k, name in enumerate(ENQUETE_VARIABELEN):
-                sd = _dec(sds[k], 2) if k < 2 else ""
-                rows.append(("enquete", w.code, str(jaar), name, _dec(observed[k], 1), str(n), sd))
+            # dispersion of individual answers grows a little as a wijk gets worse
+            sd_true = {"rapportcijfer_leefbaarheid": w.sd_cijfer - 0.2 * delta[0],
+                       "sociale_cohesie": sd_cohesie - 0.2 * delta[1]}  # fmt: skip
+            for name in ENQUETE_VARIABELEN:
+                waarde = gemeten(name, jaar, true[name])  # on the method of that year
+                if name in ENQUETE_GEMIDDELDEN:
+                    scale = waarde / true[name]
+                    sd = sd_true[name] * scale
+                    lo, hi = grenzen[name]
+                    value = min(max(rng.normal(waarde, sd / math.sqrt(n_eff)), lo), hi)
+                    sd_sample = _dec(sd * math.sqrt(rng.chisquare(n - 1) / (n - 1)), 2)
+                else:
+                    trials = max(int(round(n_eff)), 1)
+                    value = 100.0 * rng.binomial(trials, min(max(waarde, 0.0), 100.0) / 100.0) / trials
+                    sd_sample = ""
+                rows.append(
+                    ("enquete", w.code, str(jaar), name, _dec(value, 1), str(n), sd_sample, _dec(n_eff, 1))
+                )
     return rows
 
 
@@ -749,7 +903,7 @@ def generate_demo(out_dir: Path, seed: int = 2019) -> list[Path]:
         "corporatie": lambda p: _write_template(p, _corporatie(seed, bev)),
         "welzijn": lambda p: _write_template(p, _welzijn(seed, bev)),
         "gemeente": lambda p: _write_template(p, _gemeente(seed, bev)),
-        "enquete": lambda p: _write_template(p, _enquete(seed)),
+        "enquete": lambda p: _write_template(p, _enquete(seed), TEMPLATE_HEADER_ENQUETE),
         "leefbaarometer": lambda p: _write_leefbaarometer(p, seed),
     }
     return sorted(write(out_dir / FILE_NAMES[key]) for key, write in writers.items())

@@ -16,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from etl.db import connect_readonly
 from etl.sources import PERIOD_EXAMPLE, variable_registry
 
-COLUMNS = ["bron", "gebied_code", "periode", "variabele", "waarde", "n", "sd"]
+COLUMNS = ["bron", "gebied_code", "periode", "variabele", "waarde", "n", "sd", "n_effectief"]
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 SOORT = {
     "stroom": "stroom (aantal in de periode; opgeteld over het jaar)",
@@ -65,9 +65,12 @@ def write_template(bron: str, out: Path, db_path: Path | None = None) -> Path:
     for name, var in list(spec["variabelen"].items())[:3]:
         n = 250 if var.get("n_verplicht") else None
         sd = 1.4 if var.get("sd_verplicht") else None
+        n_eff = 180 if var.get("n_verplicht") else None  # 250 respondents, design effect about 1.4
         value = {"aantal": 12, "percentage": 18.5, "gemiddelde": 7.3}[var["eenheid"]]
-        examples.append([bron, example_area, _example_period(spec["periodiciteit"]), name, value, n, sd])
-    for col, width in zip("ABCDEFG", [12, 14, 10, 30, 10, 8, 8], strict=True):
+        examples.append(
+            [bron, example_area, _example_period(spec["periodiciteit"]), name, value, n, sd, n_eff]
+        )
+    for col, width in zip("ABCDEFGH", [12, 14, 10, 30, 10, 8, 8, 12], strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     choices = DataValidation(
@@ -121,6 +124,10 @@ def write_template(bron: str, out: Path, db_path: Path | None = None) -> Path:
         "Kolom bron: altijd '" + bron + "'. Kolom gebied_code: een CBS-code uit het tabblad 'gebieden'.",
         "Kolom waarde: een getal; decimaalteken komma of punt. Aantallen zijn hele getallen en nooit negatief.",
         "Kolommen n en sd: alleen voor enquêteresultaten (aantal respondenten, standaarddeviatie).",
+        "Kolom n_effectief (mag leeg blijven): alleen voor enquêteresultaten van een gewogen steekproef: de "
+        "effectieve steekproefomvang na weging, dus n gedeeld door het ontwerpeffect. Groter dan 0 en niet groter "
+        "dan n. Leeg: de Wijkmonitor rekent met het standaardontwerpeffect uit de instellingen (normaal 1, dus "
+        "n_effectief = n).",
         "Elke combinatie van bron, gebied_code, periode en variabele mag één keer voorkomen.",
         "Een nieuwe levering voor dezelfde gebieden en perioden vervangt de vorige; de oude blijft bewaard.",
         "Lever aan met: wijkmonitor load <bestand>. Een bestand met fouten wordt in zijn geheel geweigerd, met "

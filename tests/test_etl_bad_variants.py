@@ -32,6 +32,11 @@ CASES = [
     ("partner/enquete_percentage.csv", 3, "waarde", "112,5", ("onveilig_in_buurt", "tussen 0 en 100", "percentage"), 1),
     ("partner/enquete_schaal.csv", 4, "waarde", "11,2", ("rapportcijfer_leefbaarheid", "tussen 1 en 10"), 1),
     ("partner/enquete_zonder_n.csv", 5, "n", "", ("aantal respondenten (n) is verplicht",), 1),
+    # n_effectief (effective sample size after weighting): optional, survey only, > 0 and at most n
+    ("partner/enquete_n_effectief_groter.csv", 4, "n_effectief", "210", ("n_effectief", "niet groter", "aantal respondenten (n)"), 1),
+    ("partner/enquete_n_effectief_nul.csv", 2, "n_effectief", "0", ("n_effectief", "groter dan 0"), 1),
+    ("partner/enquete_n_effectief_tekst.csv", 4, "n_effectief", "ca. 130", ("n_effectief", "moet een getal zijn"), 1),
+    ("partner/partner_n_effectief_corporatie.csv", 4, "n_effectief", "3", ("n_effectief", "alleen bij enquêteresultaten", "bron enquete"), 1),
     ("partner/partner_onbekende_variabele.csv", 3, "variabele", "huurachterstand", ("onbekende variabele", "corporatie"), 1),
     ("partner/corporatie_kwartaal.csv", 4, "periode", "2019-Q1", ("bron corporatie levert per halfjaar",), 1),
     ("partner/corporatie_wijkcode.csv", 5, "gebied_code", "WK099901", ("bron corporatie levert per buurt",), 1),

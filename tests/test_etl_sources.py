@@ -176,3 +176,64 @@ def test_area_codes_are_checked_against_the_division_of_their_year(tmp_path: Pat
         (4, "BU09990103", "gebiedscode bestaat niet in de gebiedsindeling van 2019"),
         (7, "", "gebiedscode ontbreekt"),  # one message, not also "bestaat niet"
     ]
+
+
+def test_survey_with_effective_sample_size_loads_into_staging(area_db: Path) -> None:
+    """The optional eighth column n_effectief (n / design effect) travels raw -> staging as a number."""
+    res = load_one(fixture("partner/enquete_gewogen.csv"), area_db)
+    assert res.status == "geladen", res.report()
+    rows = query(
+        area_db,
+        "SELECT gebied_code, variabele, n, n_effectief FROM staging.stg_partner__waarnemingen "
+        "WHERE load_id = ? ORDER BY gebied_code, variabele",
+        [res.load_id],
+    )
+    assert rows == [
+        ("GM0999", "rapportcijfer_leefbaarheid", 399, 266.0),
+        ("WK099901", "onveilig_in_buurt", 212, 151.4),
+        ("WK099901", "rapportcijfer_leefbaarheid", 212, 151.4),
+        ("WK099902", "onveilig_in_buurt", 187, 187.0),  # n_effectief = n is allowed (no weighting)
+        ("WK099902", "rapportcijfer_leefbaarheid", 187, None),  # empty: not delivered
+    ]
+    assert query(
+        area_db,
+        "SELECT n_effectief FROM raw.partner__waarnemingen WHERE _load_id = ? AND _rij = 2",
+        [res.load_id],
+    ) == [("151,4",)]  # raw keeps the text as delivered
+    column = query(
+        area_db,
+        "SELECT data_type FROM information_schema.columns WHERE table_schema = 'staging' "
+        "AND table_name = 'stg_partner__waarnemingen' AND column_name = 'n_effectief'",
+    )
+    assert column == [("DOUBLE",)]
+
+
+def test_seven_column_survey_file_loads_as_before(area_db: Path) -> None:
+    res = load_one(fixture("partner/enquete_goed.csv"), area_db)
+    assert res.status == "geladen", res.report()
+    assert query(
+        area_db,
+        "SELECT count(*), count(n), count(n_effectief) FROM staging.stg_partner__waarnemingen WHERE load_id = ?",
+        [res.load_id],
+    ) == [(8, 8, 0)]
+
+
+def test_older_database_gets_the_effective_sample_size_column(area_db: Path) -> None:
+    """A database of schema version 2 has no raw n_effectief: the next load adds it (ensure_schema), and
+    the rows loaded before keep their values with n_effectief NULL."""
+    import duckdb
+
+    assert load_one(fixture("partner/enquete_goed.csv"), area_db).status == "geladen"
+    con = duckdb.connect(str(area_db))
+    try:
+        con.execute("ALTER TABLE raw.partner__waarnemingen DROP COLUMN n_effectief")
+    finally:
+        con.close()
+    res = load_one(fixture("partner/enquete_gewogen.csv"), area_db)
+    assert res.status == "geladen", res.report()
+    assert query(
+        area_db,
+        "SELECT load_id = ?, count(*), count(n_effectief) FROM staging.stg_partner__waarnemingen GROUP BY ALL "
+        "ORDER BY 1",
+        [res.load_id],
+    ) == [(False, 8, 0), (True, 5, 4)]

@@ -25,7 +25,9 @@ from etl.validation import Frame, Rule, where
 
 KIND = "partner"
 REQUIRED = {"lang": ["bron", "gebied_code", "periode", "variabele", "waarde"]}
-OPTIONAL = {"lang": ["n", "sd"]}
+# n_effectief: the effective sample size of a survey value after weighting (n / design effect); optional, so
+# files with the seven-column header of earlier versions load as before.
+OPTIONAL = {"lang": ["n", "sd", "n_effectief"]}
 
 
 def is_lang(names: set[str]) -> bool:
@@ -40,7 +42,9 @@ def plan(
     def col(name: str) -> str:
         return idents.get(name, "NULL")
 
-    select = {c: col(c) for c in ["bron", "gebied_code", "periode", "variabele", "waarde", "n", "sd"]}
+    select = {
+        c: col(c) for c in ["bron", "gebied_code", "periode", "variabele", "waarde", "n", "sd", "n_effectief"]
+    }
     return Plan(
         KIND,
         variant,
@@ -54,7 +58,8 @@ def plan(
 
 
 def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]:
-    """Sources and variables, periods, area codes (must exist that year), values, survey n/sd, duplicate keys."""
+    """Sources and variables, periods, area codes (must exist that year), values, survey n/sd/n_effectief,
+    duplicate keys."""
     reg = variable_registry()
     c = plan.columns
 
@@ -184,16 +189,23 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
             rules=rules,
         )
     )
-    # Survey rows: n > 0 (whole) where required, sd >= 0 where required.
+    # Survey rows: n > 0 (whole) where required, sd >= 0 where required; n_effectief (optional) only for a
+    # survey source, > 0 and at most n.
     need_n = [v for spec in reg.values() for v, vs in spec["variabelen"].items() if vs.get("n_verplicht")]
     need_sd = [v for spec in reg.values() for v, vs in spec["variabelen"].items() if vs.get("sd_verplicht")]
-    n_col, sd_col = c.get("n", "n"), c.get("sd", "sd")
+    survey = [
+        b for b, spec in reg.items() if any(vs.get("n_verplicht") for vs in spec["variabelen"].values())
+    ]
+    not_survey = [b for b in reg if b not in survey]
+    n_col, sd_col, neff_col = c.get("n", "n"), c.get("sd", "sd"), c.get("n_effectief", "n_effectief")
+    n, sd, neff = plan.sql("n"), plan.sql("sd"), plan.sql("n_effectief")
     frames.append(
         Frame(
             "enquete",
-            f"SELECT {var} AS variabele, nullif({plan.sql('n')}, '') AS n, "
-            f"nullif({plan.sql('sd')}, '') AS sd, wm_getal({plan.sql('n')}) AS n_getal, wm_getal({plan.sql('sd')}) AS sd_getal,"
-            f" min(_rij) AS _rij, count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij",
+            f"SELECT {bron} AS bron, {var} AS variabele, nullif({n}, '') AS n, nullif({sd}, '') AS sd, "
+            f"nullif({neff}, '') AS n_effectief, wm_getal({n}) AS n_getal, wm_getal({sd}) AS sd_getal, "
+            f"wm_getal({neff}) AS n_effectief_getal, wm_getal({neff}) - wm_getal({n}) AS n_effectief_boven_n, "
+            f"min(_rij) AS _rij, count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij",
             rules=[
                 *_survey_rules(
                     "n",
@@ -217,6 +229,7 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
                     "een getal",
                     "niet negatief",
                 ),
+                *_effective_n_rules(neff_col, survey, not_survey),
             ],
         )
     )
@@ -266,6 +279,42 @@ def _survey_rules(
             delivered,
             f"{name} moet {bound} zijn" if bound != "niet negatief" else f"{name} mag niet negatief zijn",
             waarde=column,
+        ),
+    ]
+
+
+def _effective_n_rules(delivered: str, survey: list[str], not_survey: list[str]) -> list[Rule]:
+    """n_effectief: the effective sample size after weighting (n / design effect). Optional (empty is allowed);
+    when given: only for a survey source, a number, greater than 0 and not greater than n."""
+    name = "effectieve steekproefomvang (n_effectief)"
+    return [
+        Rule(
+            lambda g: g.ExpectColumnValuesToBeNull(
+                column="n_effectief", row_condition=where("bron", "in", not_survey)
+            ),
+            delivered,
+            f"{name} hoort alleen bij enquêteresultaten (bron {' of '.join(survey)}); laat de kolom hier leeg",
+            waarde="n_effectief",
+        ),
+        Rule(
+            lambda g: g.ExpectColumnValuesToMatchRegex(column="n_effectief", regex=NUMBER_REGEX),
+            delivered,
+            f"{name} moet een getal zijn (decimaalteken komma of punt)",
+            waarde="n_effectief",
+        ),
+        Rule(
+            lambda g: g.ExpectColumnValuesToBeBetween(
+                column="n_effectief_getal", min_value=0, strict_min=True
+            ),
+            delivered,
+            f"{name} moet groter dan 0 zijn",
+            waarde="n_effectief",
+        ),
+        Rule(
+            lambda g: g.ExpectColumnValuesToBeBetween(column="n_effectief_boven_n", max_value=0),
+            delivered,
+            f"{name} mag niet groter zijn dan het aantal respondenten (n): n_effectief = n / ontwerpeffect",
+            waarde="n_effectief",
         ),
     ]
 

@@ -62,9 +62,11 @@ CREATE TABLE IF NOT EXISTS raw.gemeente__bevolking (
     _load_id INTEGER NOT NULL, _rij INTEGER NOT NULL
 );
 
+-- n_effectief (schema version 3): the effective sample size of a survey value; databases of an earlier version
+-- get the column from ensure_schema (etl/build.py), after _rij.
 CREATE TABLE IF NOT EXISTS raw.partner__waarnemingen (
     bron VARCHAR, gebied_code VARCHAR, periode VARCHAR, variabele VARCHAR, waarde VARCHAR,
-    n VARCHAR, sd VARCHAR,
+    n VARCHAR, sd VARCHAR, n_effectief VARCHAR,
     _load_id INTEGER NOT NULL, _rij INTEGER NOT NULL
 );
 

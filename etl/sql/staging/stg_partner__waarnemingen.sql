@@ -1,4 +1,5 @@
 -- Partner deliveries in the long template: corporatie, welzijn, gemeente, enquete.
+-- n, sd, n_effectief: survey rows only (respondents, standard deviation, effective sample size).
 -- periode: 2019 (jaar), 2019-H1 (halfjaar), 2019-Q3 (kwartaal), 2019-03 (maand).
 WITH source AS (
     SELECT * FROM raw.partner__waarnemingen
@@ -26,6 +27,8 @@ renamed AS (
         wm_getal(waarde)                             AS waarde,
         CAST(wm_getal(n) AS BIGINT)                  AS n,
         wm_getal(sd)                                 AS sd,
+        -- effective sample size after weighting (n / design effect); NULL when not delivered
+        wm_getal(n_effectief)                        AS n_effectief,
         _load_id                                     AS load_id,
         _rij                                         AS rij
     FROM source
