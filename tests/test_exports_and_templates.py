@@ -41,12 +41,17 @@ def test_indicator_export_columns_and_suppression(tmp_path):
     assert list(df.columns[: len(required)]) == required
     rows = df.set_index(["indicator", "gebied_code", "jaar"])
     small = rows.loc[("misdrijven_per_1000_inwoners", "BU09980201", 2019)]
-    assert bool(small["onderdrukt"]) and pd.isna(small["teller"]) and pd.isna(small["waarde"])
+    assert small["onderdrukt"].startswith("< 5") and pd.isna(small["teller"]) and pd.isna(small["waarde"])
+    assert pd.isna(small["verandering"])
     after = rows.loc[("misdrijven_per_1000_inwoners", "BU09980201", 2023)]  # 0 now, 3 in the baseline
     assert after["teller"] == 0 and pd.isna(after["basiswaarde"]) and pd.isna(after["score"])
-    shown = rows.loc[("misdrijven_per_1000_inwoners", "BU09980101", 2023)]
-    assert shown["teller"] == 60 and shown["waarde"] == pytest.approx(60.0)
-    assert shown["score"] == pytest.approx(66.6667, abs=1e-3) and shown["verandering"] == "slechter"
+    # BU09980101 2019 (40) is the secondary suppression that keeps BU09980201's 3 from being recovered as
+    # gemeente - wijk WK099801 differences; BU09980102 stays published
+    secondary = rows.loc[("misdrijven_per_1000_inwoners", "BU09980101", 2019)]
+    assert pd.isna(secondary["teller"]) and secondary["onderdrukt"].startswith("< 5")
+    shown = rows.loc[("misdrijven_per_1000_inwoners", "BU09980102", 2023)]
+    assert shown["teller"] == 70 and shown["waarde"] == pytest.approx(35.0)
+    assert shown["score"] == pytest.approx(100 * 100.5 / 70.5, abs=1e-3) and shown["verandering"] == "beter"
 
 
 def test_composite_and_target_exports(tmp_path):
@@ -64,11 +69,16 @@ def test_composite_and_target_exports(tmp_path):
         "ci_hoog",
         "verandering",
         "dekking",
+        "ondergrens",
+        "bovengrens",
+        "onderdrukt",
     ]
     assert set(c["niveau"]) == {"wijk"}
     t = read_export(targets).set_index("gebied_code")
-    assert list(t.columns[:3]) == ["niveau", "doeljaar", "peiljaar"]
+    assert list(t.columns[:4]) == ["niveau", "doeljaar", "peiljaar", "marge"]
+    assert {"ondergrens", "bovengrens", "projectie_laag", "projectie_hoog", "status"} <= set(t.columns)
     assert t.loc["WK999903", "status"] == "niet gehaald" and t.loc["WK999903", "doeljaar"] == 2023
+    assert set(t["status"]) <= {"gehaald", "niet gehaald", "onbeslist", "geen data"}
     assert t.index.is_unique
 
 
@@ -101,6 +111,7 @@ def test_template_lists_variables_and_valid_areas_and_loads_when_filled(tmp_path
         "waarde",
         "n",
         "sd",
+        "n_effectief",
     ]
     assert wb["gegevens"].max_row == 1  # examples live on 'uitleg', so a filled template holds only real rows
     variables = [r[0].value for r in wb["variabelen"].iter_rows(min_row=2)]
