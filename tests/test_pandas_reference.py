@@ -279,14 +279,6 @@ def test_the_varied_demo_exercises_coverage_carried_denominators_and_delivered_t
     assert set(out["fct_doelen"]["marge"]) == {0.03}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a negative count (overige misdrijven when the police total is below the listed codes) gives "
-    "ln((x + 1/2)/N) = NaN, which is not NULL in DuckDB: the row is 'bruikbaar', its verdict 'beter', and it "
-    "enters the composite, whose score becomes NaN with oordeel 'gehaald' (wm_logwaarde in macros.sql, "
-    "bruikbaar in fct_indicator_scores.sql, wm_oordeel / wm_doelstatus compare NaN as larger than any number). "
-    "The reference treats it as no value. Remove this marker when the engine does.",
-)
 def test_a_negative_count_gets_no_score_verdict_or_place_in_a_composite(tmp_path: Path) -> None:
     db = _changed_demo(
         tmp_path,

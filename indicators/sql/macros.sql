@@ -38,7 +38,8 @@ CREATE OR REPLACE MACRO wm_projectie_se(s2, k, sxx, xgem, doeljaar, basisjaar) A
 --   gemiddelde: ln(mean);  geen: ln(value).
 CREATE OR REPLACE MACRO wm_logwaarde(onzekerheid, teller, noemer, waarde, n_eff) AS
     CASE onzekerheid
-        WHEN 'poisson' THEN ln((teller + 0.5) / coalesce(noemer, 1))
+        -- a negative count (a total below its listed parts) is no count: no log value, no score
+        WHEN 'poisson' THEN CASE WHEN teller >= 0 THEN ln((teller + 0.5) / coalesce(noemer, 1)) END
         WHEN 'binomiaal' THEN ln((waarde / 100.0 * n_eff + 0.5) / (n_eff + 1))
         ELSE ln(nullif(waarde, 0))
     END;
@@ -47,7 +48,7 @@ CREATE OR REPLACE MACRO wm_logwaarde(onzekerheid, teller, noemer, waarde, n_eff)
 -- gemiddelde sd^2/(n mean^2); geen: none.
 CREATE OR REPLACE MACRO wm_logvar(onzekerheid, teller, waarde, n_eff, sd) AS
     CASE onzekerheid
-        WHEN 'poisson' THEN 1.0 / (teller + 0.5)
+        WHEN 'poisson' THEN CASE WHEN teller >= 0 THEN 1.0 / (teller + 0.5) END
         WHEN 'binomiaal' THEN
             (1 - (waarde / 100.0 * n_eff + 0.5) / (n_eff + 1)) / (n_eff * (waarde / 100.0 * n_eff + 0.5) / (n_eff + 1))
         WHEN 'gemiddelde' THEN sd * sd / (n_eff * nullif(waarde * waarde, 0))
