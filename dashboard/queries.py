@@ -534,12 +534,12 @@ def hotspot_signals(van: tuple[int, int], tot: tuple[int, int], gemeente: str) -
     return query(
         f"""
         SELECT h.gebied_code, g.gebied_naam, h.wijk_code, w.gebied_naam AS wijk_naam, h.bron, h.variabele, h.reeks,
-               h.periode, h.aantal, h.verwacht, h.p_waarde, g.geometrie
+               h.periode, h.aantal, h.verwacht, h.uitgesloten_maanden, h.p_waarde, h.p_aangepast, g.geometrie
         FROM marts.fct_hotspots AS h
         JOIN marts.dim_gebied AS g USING (gebied_code)
         LEFT JOIN marts.dim_gebied AS w ON w.gebied_code = h.wijk_code
         WHERE h.signaal AND h.periode BETWEEN make_date(?, ?, 1) AND make_date(?, ?, 1) AND {_in("h.gebied_code")}
-        ORDER BY h.p_waarde, h.periode DESC
+        ORDER BY h.p_aangepast, h.p_waarde, h.periode DESC
     """,
         van[0],
         van[1],
@@ -549,17 +549,19 @@ def hotspot_signals(van: tuple[int, int], tot: tuple[int, int], gemeente: str) -
     )
 
 
-def hotspot_tests_per_month(gemeente: str) -> int:
+def hotspot_calibration(gemeente: str) -> dict | None:
+    """The false alarms a month the hotspot signal gives in this gemeente in a world without change, simulated
+    at build time (marts.fct_hotspot_kalibratie); None when the gemeente has no tested series."""
     df = query(
         f"""
-        SELECT count(*) AS n FROM marts.fct_hotspots
-        WHERE p_waarde IS NOT NULL AND {_in("gebied_code")}
-          AND periode = (SELECT max(periode) FROM marts.fct_hotspots WHERE {_in("gebied_code")})
+        SELECT getoetste_reeksen, replicaties, vals_alarm_per_maand, vals_alarm_se, dispersie,
+               vals_alarm_dispersie, vals_alarm_dispersie_se
+        FROM marts.fct_hotspot_kalibratie
+        WHERE {_in("gemeente_code")}
     """,
         gemeente,
-        gemeente,
     )
-    return int(df["n"].iloc[0]) if not df.empty else 0
+    return df.iloc[0].to_dict() if not df.empty else None
 
 
 def hotspot_history(gebied_code: str, variabele: str, vanaf_jaar: int) -> pd.DataFrame:

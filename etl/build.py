@@ -32,6 +32,7 @@ from etl.db import SCHEMA_VERSION
 from etl.sources import variable_dimension
 from indicators import dim_tables, settings_of
 from indicators.disclosure import build_suppression
+from indicators.hotspots import build_calibration, build_hotspots
 from indicators.stats import register_functions
 
 ETL_SQL = Path(__file__).parent / "sql"
@@ -128,8 +129,9 @@ STEPS: list[Step] = [
         INDICATOR_SQL / "marts",
         "fct_composites",
         "fct_doelen",
-        "fct_hotspots",
     ),
+    Step("fct_hotspots", "marts", python=build_hotspots),  # indicators/hotspots.py: sequential in time
+    Step("fct_hotspot_kalibratie", "marts", python=build_calibration),  # simulated false-alarm rate
 ]
 INTERMEDIATE = [s.name for s in STEPS if s.layer == "intermediate"]
 # Tables earlier versions kept in marts that are intermediate now.
@@ -141,7 +143,14 @@ AREA_STEPS = STAGING_STEPS | {"dim_gebied"}
 # the ETL's own marts (areas, coverage, variables)
 ETL_MART_STEPS = {"dim_gebied", "dim_variabele", "fct_aanlevering_dekking"}
 # the indicator engine: catalogue dimensions, functions, macros, intermediate and indicator marts
-INDICATOR_STEPS = {"dim_catalogus", "wm_functies", "wm_macros", "fct_onderdrukking"} | {
+INDICATOR_STEPS = {
+    "dim_catalogus",
+    "wm_functies",
+    "wm_macros",
+    "fct_onderdrukking",
+    "fct_hotspots",
+    "fct_hotspot_kalibratie",
+} | {
     s.name for s in STEPS if s.sql is not None and INDICATOR_SQL in s.sql.parents
 }
 

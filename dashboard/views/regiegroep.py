@@ -77,15 +77,45 @@ else:
 
 # ------------------------------------------------------------------------------------------ hotspots
 st.subheader("Hotspotsignalen")
-p_drempel, minimum = float(instellingen["hotspot_fdr"]), int(instellingen["hotspot_minimum"])
+fdr, minimum = float(instellingen["hotspot_fdr"]), int(instellingen["hotspot_minimum"])
+
+
+def vals_alarm(per_maand: float) -> str:
+    """0.013 -> '0,01 valse signalen per maand, één per 6 jaar'."""
+    if per_maand <= 0:
+        return "vrijwel geen valse signalen"
+    tekst = f"{fmt.getal(per_maand, 2 if per_maand < 0.1 else 1)} valse signalen per maand"
+    if per_maand >= 0.5:
+        return tekst
+    maanden = 1 / per_maand
+    if maanden >= 24:
+        return f"{tekst}, één per {fmt.getal(maanden / 12)} jaar"
+    return f"{tekst}, één per {fmt.getal(maanden)} maanden"
+
+
 st.caption(
-    f"Een buurt krijgt een signaal als het aantal in een maand onwaarschijnlijk hoog is ten opzichte van dezelfde "
-    f"tijd van het jaar in de {int(instellingen['hotspot_jaren'])} jaar ervoor (Poisson, eenzijdig p < "
-    f"{fmt.getal(p_drempel, 3)}) én er minstens {minimum} gevallen zijn. Door toeval verwacht je bij "
-    f"{fmt.getal(queries.hotspot_tests_per_month(gemeente))} toetsen per maand ongeveer "
-    f"{fmt.getal(queries.hotspot_tests_per_month(gemeente) * p_drempel, 1)} vals alarm per maand: kijk naar de grootte en "
-    "de geschiedenis."
+    "Een buurt krijgt een signaal als het aantal in een maand onwaarschijnlijk hoog is ten opzichte van dezelfde "
+    f"tijd van het jaar in de {int(instellingen['hotspot_jaren'])} jaar ervoor, én het om minstens {minimum} "
+    "gevallen gaat. Maanden die zelf een signaal gaven, tellen daarbij niet mee: een eerdere golf verhoogt de "
+    "verwachting niet, zodat een nieuwe golf weer opvalt. Omdat elke maand alle buurten en reeksen tegelijk "
+    "bekeken worden, ligt de lat hoger naarmate het er meer zijn (Benjamini–Hochberg: gemiddeld hooguit "
+    f"{fmt.getal(fdr * 100)}% van de signalen is toeval)."
 )
+kalibratie = queries.hotspot_calibration(gemeente)
+if kalibratie is not None:
+    uitleg = (
+        "Bij deze instellingen geeft het signaal in een wereld zonder verandering gemiddeld ongeveer "
+        f"{vals_alarm(float(kalibratie['vals_alarm_per_maand']))} (gesimuleerd met de "
+        f"{fmt.getal(kalibratie['getoetste_reeksen'])} reeksen van de buurten in deze gemeente)."
+    )
+    dispersie = kalibratie["dispersie"]
+    if dispersie is not None and not pd.isna(dispersie) and float(dispersie) >= 1.1:
+        uitleg += (
+            " De aantallen in deze gemeente schommelen meer dan bij puur toeval (de spreiding is ongeveer "
+            f"{fmt.getal(float(dispersie), 1)} keer zo groot); met die schommelingen geeft de simulatie "
+            f"ongeveer {vals_alarm(float(kalibratie['vals_alarm_dispersie']))}."
+        )
+    st.caption(uitleg + " Kijk bij een signaal dus ook naar de grootte en de geschiedenis.")
 venster = state.select(
     st,
     "Signalen uit",
@@ -104,9 +134,12 @@ else:
         maand=signalen["periode"].map(lambda p: f"{fmt.MAANDEN[p.month - 1]} {p.year}"),
         verwacht_tekst=signalen["verwacht"].map(lambda v: fmt.getal(v, 1)),
         kans=signalen["p_waarde"].map(lambda p: "< 0,001" if p < 0.001 else fmt.getal(p, 3)),
+        gecorrigeerd=signalen["p_aangepast"].map(lambda p: "< 0,001" if p < 0.001 else fmt.getal(p, 3)),
     )
     st.dataframe(
-        lijst[["gebied_naam", "wijk_naam", "reeks", "maand", "aantal", "verwacht_tekst", "kans"]].rename(
+        lijst[
+            ["gebied_naam", "wijk_naam", "reeks", "maand", "aantal", "verwacht_tekst", "kans", "gecorrigeerd"]
+        ].rename(
             columns={
                 "gebied_naam": "Buurt",
                 "wijk_naam": "Wijk",
@@ -115,6 +148,7 @@ else:
                 "aantal": "Aantal",
                 "verwacht_tekst": "Verwacht",
                 "kans": "Kans bij toeval",
+                "gecorrigeerd": "Na correctie voor alle toetsen",
             }
         ),
         hide_index=True,
