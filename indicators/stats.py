@@ -45,11 +45,6 @@ def two_sided_p(z: np.ndarray | float) -> np.ndarray:
     return 2 * special.ndtr(-np.abs(np.asarray(z, dtype=float)))
 
 
-def poisson_sf(count: np.ndarray | float, expected: np.ndarray | float) -> np.ndarray:
-    """One-sided P(X >= count) for X ~ Poisson(expected)."""
-    return stats.poisson.sf(np.asarray(count, dtype=float) - 1, np.asarray(expected, dtype=float))
-
-
 def _arrow_udf(fn):
     def wrapped(arr: pa.Array) -> pa.Array:
         values = arr.to_numpy(zero_copy_only=False).astype(float)
@@ -59,18 +54,8 @@ def _arrow_udf(fn):
     return wrapped
 
 
-def _arrow_udf2(fn):
-    def wrapped(a: pa.Array, b: pa.Array) -> pa.Array:
-        x = a.to_numpy(zero_copy_only=False).astype(float)
-        y = b.to_numpy(zero_copy_only=False).astype(float)
-        mask = np.isnan(x) | np.isnan(y)
-        return pa.array(fn(x, y), mask=mask, type=pa.float64())
-
-    return wrapped
-
-
 def register_functions(con: duckdb.DuckDBPyConnection, confidence: float = 0.95) -> None:
-    """wm_poisson_laag(x), wm_poisson_hoog(x), wm_p_tweezijdig(z), wm_t_kwantiel(df), wm_poisson_sf(x, mu)
+    """wm_poisson_laag(x), wm_poisson_hoog(x), wm_p_tweezijdig(z), wm_t_kwantiel(df)
     as vectorised (Arrow) DuckDB functions."""
     for name, fn in {
         "wm_poisson_laag": lambda x: poisson_interval(x, confidence)[0],
@@ -81,13 +66,3 @@ def register_functions(con: duckdb.DuckDBPyConnection, confidence: float = 0.95)
         with contextlib.suppress(duckdb.Error):
             con.remove_function(name)
         con.create_function(name, _arrow_udf(fn), ["DOUBLE"], "DOUBLE", type="arrow", null_handling="special")
-    with contextlib.suppress(duckdb.Error):
-        con.remove_function("wm_poisson_sf")
-    con.create_function(
-        "wm_poisson_sf",
-        _arrow_udf2(poisson_sf),
-        ["DOUBLE", "DOUBLE"],
-        "DOUBLE",
-        type="arrow",
-        null_handling="special",
-    )
