@@ -19,12 +19,20 @@ from dashboard.safe import plot, plots
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 13, "color": "#262730"}
 VERDICT_COLOURS = {"beter": "#0072B2", "gelijk": "#C8C8C8", "slechter": "#D55E00", "geen data": "#FFFFFF"}
 VERDICT_TEXT = {"beter": "beter", "gelijk": "gelijk", "slechter": "slechter", "geen data": "geen data"}
+# Arrows in the matrix cells: the verdict is also read without colour.
+VERDICT_MARK = {"beter": "▲ ", "slechter": "▼ "}
+# The target verdict: from the target year on gehaald / niet gehaald / onbeslist, before it op koers / uit koers
+# / onzeker (same meaning, same colour). Light fills, so that dark text on them (area names with their status
+# on the map) keeps at least 4.5:1; the status is always written out as well, never colour only.
+STATUS_NA_DOELJAAR = ["gehaald", "niet gehaald", "onbeslist"]
+STATUS_VOOR_DOELJAAR = ["op koers", "uit koers", "onzeker"]
 STATUS_COLOURS = {
-    "gehaald": "#0072B2",
+    "gehaald": "#56B4E9",
     "op koers": "#56B4E9",
-    "risico": "#E69F00",
-    "uit koers": "#D55E00",
-    "niet gehaald": "#D55E00",
+    "niet gehaald": "#E69F00",
+    "uit koers": "#E69F00",
+    "onbeslist": "#D9D9D9",
+    "onzeker": "#D9D9D9",
     "geen data": "#FFFFFF",
 }
 SCORE_SCALE = [[0.0, "#D55E00"], [0.35, "#F0B27A"], [0.5, "#F2F2F2"], [0.65, "#9CC9E6"], [1.0, "#0072B2"]]
@@ -58,38 +66,54 @@ def _layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
     return fig
 
 
+def p_text(p: float | None) -> str:
+    """A p-value in Dutch notation: 'p = 0,012', 'p < 0,001'."""
+    if p is None or pd.isna(p):
+        return "p –"
+    return "p < 0,001" if p < 0.001 else f"p = {fmt.getal(p, 3)}"
+
+
 def verdict_matrix(
     df: pd.DataFrame,
     rows: list[str],
     columns: list[str],
     row_labels: dict[str, str],
     column_labels: dict[str, str],
+    *,
+    q: float,
 ) -> tuple[go.Figure, str]:
-    """Wijk x theme matrix coloured by verdict, score in the cell, interval on hover.
+    """Wijk x theme matrix coloured by the verdict after the Benjamini-Hochberg correction
+    (verandering_aangepast, false discovery rate q); in the cell the score with an arrow for beter / slechter;
+    on hover the score, its 95% interval, the raw verdict with its p-value and the adjusted p-value.
 
-    df: gebied_code, groep, score, ci_laag, ci_hoog, verandering.
+    df: gebied_code, groep, score, ci_laag, ci_hoog, p_waarde, p_aangepast, verandering, verandering_aangepast.
     """
     order = list(VERDICT_COLOURS)
     code = {v: i for i, v in enumerate(order)}
     cells = df.dropna(subset=["score"]).drop_duplicates(["gebied_code", "groep"])
-    frame = cells.pivot(index="gebied_code", columns="groep").reindex(index=rows)
+    frame = cells.set_index(["gebied_code", "groep"])
+    q_text = fmt.getal(q, 2)
     z, text, hover = [], [], []
     for r in rows:
         zr, tr, hr = [], [], []
         for c in columns:
-            score = frame.at[r, ("score", c)] if ("score", c) in frame.columns else float("nan")
-            if pd.isna(score):
+            if (r, c) not in frame.index:
                 zr.append(code["geen data"])
                 tr.append("–")
                 hr.append(f"{plot(row_labels[r])} · {plot(column_labels[c])}<br>geen data")
                 continue
-            verdict = frame.at[r, ("verandering", c)]
+            cell = frame.loc[(r, c)]
+            verdict = (
+                cell["verandering_aangepast"] if isinstance(cell["verandering_aangepast"], str) else "gelijk"
+            )
+            raw = cell["verandering"] if isinstance(cell["verandering"], str) else "gelijk"
             zr.append(code[verdict])
-            tr.append(fmt.getal(score))
+            tr.append(VERDICT_MARK.get(verdict, "") + fmt.getal(cell["score"]))
             hr.append(
-                f"{plot(row_labels[r])} · {plot(column_labels[c])}<br>score {fmt.getal(score)} (95%-interval "
-                f"{fmt.getal(frame.at[r, ('ci_laag', c)])} – {fmt.getal(frame.at[r, ('ci_hoog', c)])})"
-                f"<br>{verdict}"
+                f"{plot(row_labels[r])} · {plot(column_labels[c])}<br>score {fmt.getal(cell['score'])} (95%-interval "
+                f"{fmt.getal(cell['ci_laag'])} – {fmt.getal(cell['ci_hoog'])})"
+                f"<br>per toets: {raw} ({p_text(cell['p_waarde'])})"
+                f"<br>na correctie (Benjamini–Hochberg, q = {q_text}): {verdict} ({p_text(cell['p_aangepast'])})"
             )
         z.append(zr)
         text.append(tr)
@@ -116,11 +140,18 @@ def verdict_matrix(
         )
     )
     _layout(fig, 80 + 34 * len(rows), xaxis={"side": "top"}, yaxis={"autorange": "reversed"})
-    counts = df["verandering"].value_counts()
+    shown = cells[cells["groep"].isin(columns) & cells["gebied_code"].isin(rows)]
+    counts = shown["verandering_aangepast"].value_counts()
+    raw = int(shown["verandering"].isin(["beter", "slechter"]).sum())
+    adjusted = int(shown["verandering_aangepast"].isin(["beter", "slechter"]).sum())
     alt = (
-        "Matrix van wijken en thema's: "
-        + ", ".join(f"{counts.get(v, 0)} cellen {v}" for v in ("beter", "gelijk", "slechter"))
-        + "."
+        f"Matrix van wijken en thema's, oordeel na correctie voor het aantal toetsen (Benjamini–Hochberg, "
+        f"q = {q_text}): "
+        + ", ".join(
+            f"{counts.get(v, 0)} {'cel' if counts.get(v, 0) == 1 else 'cellen'} {v}"
+            for v in ("beter", "gelijk", "slechter")
+        )
+        + f". Zonder die correctie zouden {raw} cellen een verschil tonen, met correctie {adjusted}."
     )
     return fig, alt
 
@@ -132,6 +163,98 @@ def _rings(geometry: dict) -> list[list]:
     if geometry.get("type") == "MultiPolygon":
         return [p[0] for p in geometry["coordinates"]]
     return []
+
+
+def _draw_areas(
+    fig: go.Figure, df: pd.DataFrame, colours: list[str], texts: list[str], labels: list[str] | None
+) -> bool:
+    """The areas of df as filled polygons in their colours, with hover text from one invisible marker at each
+    centre and, when given (and there are few areas), a label on each area; a tile grid when an area has no
+    geometry. Returns whether real geometry was drawn."""
+    has_geo = len(df) > 0 and df["geometrie"].notna().all()
+    if has_geo:
+        geometries = [json.loads(g) for g in df["geometrie"]]
+        lats = [pt[1] for g in geometries for ring in _rings(g) for pt in ring]
+        scale = math.cos(math.radians(sum(lats) / len(lats))) if lats else 1
+        # One filled trace per colour (rings separated by None), not one per area: a gemeente with hundreds
+        # of buurten stays a handful of traces. Hover comes from one marker per area at its centre.
+        by_colour: dict[str, tuple[list, list]] = {}
+        centres = []
+        for geom, colour in zip(geometries, colours, strict=True):
+            xs, ys = by_colour.setdefault(colour, ([], []))
+            rings = _rings(geom)
+            for ring in rings:
+                xs.extend([pt[0] * scale for pt in ring] + [None])
+                ys.extend([pt[1] for pt in ring] + [None])
+            ring = max(rings, key=len, default=None)
+            centres.append(
+                (sum(p[0] for p in ring) / len(ring) * scale, sum(p[1] for p in ring) / len(ring))
+                if ring
+                else (None, None)
+            )
+        for colour, (xs, ys) in by_colour.items():
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=colour,
+                    line={"color": "#7F7F7F" if colour.upper() == "#FFFFFF" else "white", "width": 1},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=[c[0] for c in centres],
+                y=[c[1] for c in centres],
+                mode="markers",
+                marker={"size": 14, "opacity": 0},
+                text=texts,
+                hoverinfo="text",
+                showlegend=False,
+                name="gebieden",
+            )
+        )
+        if labels is not None and len(df) <= 20:  # labels on the map when they fit
+            for (x, y), label in zip(centres, labels, strict=True):
+                if x is not None:
+                    fig.add_annotation(
+                        x=x, y=y, text=label, showarrow=False, font={"size": 10, "color": FONT["color"]}
+                    )
+        return True
+    # Tile map fallback: one square per area, in code order, when geometry is missing.
+    cols = max(1, math.ceil(math.sqrt(max(len(df), 1))))
+    fig.add_trace(
+        go.Scatter(
+            x=[i % cols for i in range(len(df))],
+            y=[-(i // cols) for i in range(len(df))],
+            mode="markers+text",
+            text=labels if labels is not None else [""] * len(df),
+            textposition="middle center",
+            textfont={"size": 9},
+            marker={
+                "symbol": "square",
+                "size": 46,
+                "color": colours,
+                "line": {"color": "#BBBBBB", "width": 1},
+            },
+            hovertext=texts,
+            hovertemplate="%{hovertext}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    return False
+
+
+def _finish_map(fig: go.Figure, has_geo: bool, height: int, **kwargs) -> str:
+    """Axes and layout of a map; the note for the alternative text when it is a tile grid."""
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    title = None if has_geo else {"text": "Geen kaartgrenzen geladen: tegelkaart", "font": {"size": 12}}
+    _layout(fig, height, title=title, hovermode="closest", **kwargs)
+    return "" if has_geo else " (tegelkaart: er is geen geometrie geladen)"
 
 
 def choropleth(
@@ -168,91 +291,15 @@ def choropleth(
             f"hoogste {alt_values[hover].iloc[-1]} ({fmt.getal(alt_values['_v'].iloc[-1], 1)})."
         )
     texts = [f"{plot(n)}<br>{plot(label)}: {fmt.getal(v, 1)}" for n, v in zip(df[hover], values, strict=True)]
-    has_geo = len(df) > 0 and df["geometrie"].notna().all()
+    steps = 20  # colour steps: a handful of traces however many areas
+    colours = [
+        "#FFFFFF"
+        if pd.isna(v)
+        else sample_colorscale(colourscale, [round(min(1, max(0, (v - lo) / span)) * steps) / steps])[0]
+        for v in values
+    ]
     fig = go.Figure()
-    if has_geo:
-        geometries = [json.loads(g) for g in df["geometrie"]]
-        lats = [pt[1] for g in geometries for ring in _rings(g) for pt in ring]
-        scale = math.cos(math.radians(sum(lats) / len(lats))) if lats else 1
-        # One filled trace per colour step (rings separated by None), not one per area: a gemeente with
-        # hundreds of buurten stays a handful of traces. Hover comes from one marker per area at its centre.
-        steps = 20
-        by_colour: dict[str, tuple[list, list]] = {}
-        centres = []
-        for geom, v in zip(geometries, values, strict=True):
-            level = None if pd.isna(v) else round(min(1, max(0, (v - lo) / span)) * steps) / steps
-            colour = "#FFFFFF" if level is None else sample_colorscale(colourscale, [level])[0]
-            xs, ys = by_colour.setdefault(colour, ([], []))
-            rings = _rings(geom)
-            for ring in rings:
-                xs.extend([pt[0] * scale for pt in ring] + [None])
-                ys.extend([pt[1] for pt in ring] + [None])
-            ring = max(rings, key=len, default=None)
-            centres.append(
-                (sum(p[0] for p in ring) / len(ring) * scale, sum(p[1] for p in ring) / len(ring))
-                if ring
-                else (None, None)
-            )
-        for colour, (xs, ys) in by_colour.items():
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    fill="toself",
-                    fillcolor=colour,
-                    line={"color": "white", "width": 1},
-                    hoverinfo="skip",
-                    showlegend=False,
-                )
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=[c[0] for c in centres],
-                y=[c[1] for c in centres],
-                mode="markers",
-                marker={"size": 14, "opacity": 0},
-                text=texts,
-                hoverinfo="text",
-                showlegend=False,
-                name="gebieden",
-            )
-        )
-        if len(df) <= 20:  # names on the map when they fit
-            for (x, y), name in zip(centres, df[hover], strict=True):
-                if x is not None:
-                    fig.add_annotation(
-                        x=x, y=y, text=plot(name), showarrow=False, font={"size": 10, "color": "#262730"}
-                    )
-        title = None
-    else:
-        # Tile map fallback: one square per area, in code order, when geometry is missing.
-        cols = max(1, math.ceil(math.sqrt(max(len(df), 1))))
-        colours = [
-            "#FFFFFF" if pd.isna(v) else sample_colorscale(colourscale, [min(1, max(0, (v - lo) / span))])[0]
-            for v in values
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=[i % cols for i in range(len(df))],
-                y=[-(i // cols) for i in range(len(df))],
-                mode="markers+text",
-                text=plots(df[hover]),
-                textposition="middle center",
-                textfont={"size": 9},
-                marker={
-                    "symbol": "square",
-                    "size": 46,
-                    "color": colours,
-                    "line": {"color": "#BBBBBB", "width": 1},
-                },
-                hovertext=texts,
-                hovertemplate="%{hovertext}<extra></extra>",
-                showlegend=False,
-            )
-        )
-        title = {"text": "Geen kaartgrenzen geladen: tegelkaart", "font": {"size": 12}}
-        alt += " (tegelkaart: er is geen geometrie geladen)"
+    has_geo = _draw_areas(fig, df, colours, texts, plots(df[hover]))
     # the colour bar, on an invisible trace
     fig.add_trace(
         go.Scatter(
@@ -271,9 +318,53 @@ def choropleth(
             },
         )
     )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    _layout(fig, height, title=title, hovermode="closest")
+    alt += _finish_map(fig, has_geo, height)
+    return fig, alt
+
+
+def status_map(
+    df: pd.DataFrame,
+    statuses: list[str],
+    *,
+    hover: str = "gebied_naam",
+    height: int = 480,
+) -> tuple[go.Figure, str]:
+    """A map of the target status per area: one colour per status, the status written on the area (when
+    the areas fit) and in the hover, and a legend with the number of areas per status.
+
+    df: gebied_code, gebied_naam, geometrie, status, score [, grens]. statuses: the order of the legend.
+    """
+    order = [*statuses, *[v for v in STATUS_COLOURS if v not in statuses and v in set(df["status"])]]
+    colours = [STATUS_COLOURS.get(v, "#FFFFFF") for v in df["status"]]
+    texts = [
+        f"{plot(n)}<br>{plot(v)}" + (f"<br>score {fmt.getal(sc, 1)}" if pd.notna(sc) else "")
+        for n, v, sc in zip(df[hover], df["status"], df["score"], strict=True)
+    ]
+    labels = [f"{plot(n)}<br>{plot(v)}" for n, v in zip(df[hover], df["status"], strict=True)]
+    fig = go.Figure()
+    has_geo = _draw_areas(fig, df, colours, texts, labels)
+    counts = df["status"].value_counts()
+    for v in order:  # the legend: one invisible marker per status
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{v} ({int(counts.get(v, 0))})",
+                marker={
+                    "symbol": "square",
+                    "size": 14,
+                    "color": STATUS_COLOURS.get(v, "#FFFFFF"),
+                    "line": {"color": "#7F7F7F", "width": 1},
+                },
+                hoverinfo="skip",
+                showlegend=True,
+            )
+        )
+    alt = (
+        "Kaart van het oordeel per gebied: " + ", ".join(f"{int(counts.get(v, 0))} {v}" for v in order) + "."
+    )
+    alt += _finish_map(fig, has_geo, height, legend={"orientation": "h", "y": -0.02, "x": 0})
     return fig, alt
 
 
@@ -286,10 +377,13 @@ def trend(
     target_year: int,
     highlight: str | None = None,
     reference: float | None = 100,
+    limit: float | None = None,
+    limit_label: str = "",
     height: int = 380,
     band: bool = False,
 ) -> tuple[go.Figure, str]:
-    """Lines per series over the years; the baseline line (100) and the target year marked.
+    """Lines per series over the years; the baseline line (100), the margin's limit (when given) and the
+    target year marked.
 
     df: <series>, jaar, score [, ci_laag, ci_hoog].
     """
@@ -328,6 +422,13 @@ def trend(
             annotation_text=f"{baseline_year} = {fmt.getal(reference)}",
             annotation_position="top left",
         )
+    if limit is not None:
+        fig.add_hline(
+            y=limit,
+            line={"color": LINE, "dash": "dot", "width": 1},
+            annotation_text=limit_label,
+            annotation_position="bottom left",
+        )
     fig.add_vline(
         x=target_year,
         line={"color": "#E69F00", "width": 2},
@@ -348,6 +449,138 @@ def trend(
             f" In {int(df['jaar'].max())}: laagste {last[series].iloc[0]} ({fmt.getal(last['score'].iloc[0], 1)}),"
             f" hoogste {last[series].iloc[-1]} ({fmt.getal(last['score'].iloc[-1], 1)})."
         )
+    return fig, alt
+
+
+def composite_trend(
+    df: pd.DataFrame,
+    projection: pd.DataFrame,
+    *,
+    baseline_year: int,
+    target_year: int,
+    limit: float,
+    limit_label: str,
+    height: int = 380,
+) -> tuple[go.Figure, str]:
+    """One area's composite score per year with its 95% interval, the margin's limit, and (when given) the
+    trend line projected to the target year with its 95% prediction interval.
+
+    df: jaar, score, ci_laag, ci_hoog. projection: jaar, projectie, projectie_laag, projectie_hoog (the
+    interval only for the projected years; may be empty).
+    """
+    # plain lists, not arrays: the figure's JSON stays readable (Plotly encodes arrays as binary)
+    d = df.dropna(subset=["score"]).sort_values("jaar")
+    fig = go.Figure()
+    values = list(d["ci_laag"]) + list(d["ci_hoog"]) + [limit, 100]
+    p = projection.sort_values("jaar")
+    ahead = p.dropna(subset=["projectie_laag"])
+    if not p.empty:
+        if not ahead.empty:
+            # the prediction band from the last measured year of the line to the target year
+            start = p[p["jaar"] < ahead["jaar"].min()].tail(1)
+            xs = start["jaar"].tolist() + ahead["jaar"].tolist()
+            lo = start["projectie"].tolist() + ahead["projectie_laag"].tolist()
+            hi = start["projectie"].tolist() + ahead["projectie_hoog"].tolist()
+            fig.add_trace(
+                go.Scatter(
+                    x=xs + xs[::-1],
+                    y=hi + lo[::-1],
+                    fill="toself",
+                    mode="lines",
+                    line={"width": 0},
+                    fillcolor="rgba(230,159,0,0.22)",
+                    hoverinfo="skip",
+                    name="95%-voorspellingsinterval",
+                )
+            )
+            values += list(ahead["projectie_laag"]) + list(ahead["projectie_hoog"])
+        fig.add_trace(
+            go.Scatter(
+                x=p["jaar"].tolist(),
+                y=p["projectie"].tolist(),
+                mode="lines",
+                line={"color": "#8A5A00", "dash": "dash", "width": 2},
+                name="trend en voorspelling",
+                customdata=[
+                    f"voorspeld {fmt.getal(v, 1)} (95%-voorspellingsinterval {fmt.getal(a, 1)} – {fmt.getal(b, 1)})"
+                    if pd.notna(a)
+                    else f"trendlijn {fmt.getal(v, 1)}"
+                    for v, a, b in zip(p["projectie"], p["projectie_laag"], p["projectie_hoog"], strict=True)
+                ],
+                hovertemplate="%{x}: %{customdata}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=d["jaar"].tolist(),
+            y=d["score"].tolist(),
+            mode="lines+markers",
+            name="score met 95%-interval",
+            line={"color": "#0072B2", "width": 3},
+            marker={"size": 8},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (d["ci_hoog"] - d["score"]).tolist(),
+                "arrayminus": (d["score"] - d["ci_laag"]).tolist(),
+                "color": "#0072B2",
+                "thickness": 1.5,
+            },
+            customdata=[
+                f"{fmt.getal(v, 1)} (95%-interval {fmt.getal(a, 1)} – {fmt.getal(b, 1)})"
+                for v, a, b in zip(d["score"], d["ci_laag"], d["ci_hoog"], strict=True)
+            ],
+            hovertemplate="%{x}: score %{customdata}<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=100,
+        line={"color": LINE, "dash": "dash", "width": 1},
+        annotation_text=f"{baseline_year} = 100",
+        annotation_position="top left",
+    )
+    fig.add_hline(
+        y=limit,
+        line={"color": LINE, "dash": "dot", "width": 1},
+        annotation_text=limit_label,
+        annotation_position="bottom left",
+    )
+    fig.add_vline(
+        x=target_year,
+        line={"color": "#E69F00", "width": 2},
+        annotation_text=f"doeljaar {target_year}",
+        annotation_position="top right",
+    )
+    finite = [v for v in values if pd.notna(v)]
+    low, high = max(min(finite), 40.0), min(max(finite), 250.0)  # a wild prediction interval is cut off
+    clipped = min(finite) < low or max(finite) > high
+    _layout(
+        fig,
+        height,
+        xaxis={"dtick": 1, "title": None},
+        yaxis={
+            "title": f"score (100 = {baseline_year})",
+            "gridcolor": "#EEEEEE",
+            "range": [low - 0.05 * (high - low), high + 0.05 * (high - low)],
+        },
+        legend={"orientation": "h", "y": -0.15},
+    )
+    alt = "Geen samengestelde score."
+    if not d.empty:
+        first, last = d.iloc[0], d.iloc[-1]
+        alt = (
+            f"Samengestelde score van {fmt.getal(first['score'], 1)} in {int(first['jaar'])} naar "
+            f"{fmt.getal(last['score'], 1)} in {int(last['jaar'])} (95%-interval {fmt.getal(last['ci_laag'], 1)} – "
+            f"{fmt.getal(last['ci_hoog'], 1)}); {limit_label}."
+        )
+    if not ahead.empty:
+        end = ahead.iloc[-1]
+        alt += (
+            f" Voorspeld voor {int(end['jaar'])}: {fmt.getal(end['projectie'], 1)} (95%-voorspellingsinterval "
+            f"{fmt.getal(end['projectie_laag'], 1)} – {fmt.getal(end['projectie_hoog'], 1)})."
+        )
+    if clipped:
+        alt += " Het interval is breder dan de grafiek laat zien."
     return fig, alt
 
 
@@ -421,6 +654,17 @@ def indicator_trend(
     return fig, alt
 
 
+def _ranking_hover(r) -> str:
+    text = f"{fmt.getal(r.waarde, 2)} (95%-interval {fmt.getal(r.ci_laag, 2)} – {fmt.getal(r.ci_hoog, 2)})"
+    score = getattr(r, "score", None)
+    if score is not None and pd.notna(score):
+        text += f"<br>score {fmt.getal(score)}"
+        if pd.notna(getattr(r, "score_laag", None)):
+            text += f" (95%-interval {fmt.getal(r.score_laag)} – {fmt.getal(r.score_hoog)})"
+    verdict = r.verandering if isinstance(r.verandering, str) else "geen oordeel"
+    return text + f"<br>{verdict}"
+
+
 def ranking(
     df: pd.DataFrame,
     unit: str,
@@ -428,9 +672,10 @@ def ranking(
     higher_is_better: bool,
     height: int | None = None,
 ) -> tuple[go.Figure, str]:
-    """Wijken ranked by value with their 95% interval bars (best at the top).
+    """Wijken ranked by value with their 95% interval bars (best at the top); on hover also the score
+    against the baseline with its interval and the verdict.
 
-    df: gebied_naam, waarde, ci_laag, ci_hoog, verandering.
+    df: gebied_naam, waarde, ci_laag, ci_hoog, verandering [, score, score_laag, score_hoog].
     """
     d = df.dropna(subset=["waarde"]).sort_values("waarde", ascending=not higher_is_better)
     colours = [
@@ -450,7 +695,8 @@ def ranking(
                 "color": "#7F7F7F",
                 "thickness": 1.5,
             },
-            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+            customdata=[_ranking_hover(r) for r in d.itertuples()],
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
         )
     )
     if gemeente_value is not None and not math.isnan(gemeente_value):

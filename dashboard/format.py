@@ -41,3 +41,21 @@ def datum(value: dt.date | None) -> str:
     if value is None:
         return "–"
     return f"{value.day} {MAANDEN[value.month - 1][:3]}. {value.year}"
+
+
+def procent(fraction: float | None) -> str:
+    """0.05 -> '5%', 0.025 -> '2,5%' (a share as a percentage, no trailing zeros); None/NaN -> '–'."""
+    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
+        return "–"
+    return f"{100 * fraction:.10g}".replace(".", ",") + "%"
+
+
+def bij_grens(value: float | None, grens: float) -> str:
+    """A bound next to a limit, with as many decimals (1 to 3) as it takes not to look equal to the limit:
+    94.986 against 95 -> '94,99', not '95,0' (which would read as 'on the limit')."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    for decimalen in (1, 2, 3):
+        if value == grens or round(value, decimalen) != round(grens, decimalen):
+            return getal(value, decimalen)
+    return getal(value, 3)

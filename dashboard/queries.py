@@ -344,11 +344,14 @@ def areas(niveau: str, gemeente: str) -> pd.DataFrame:
 
 
 def composites(niveau: str, jaar: int, groepen: list[str], gemeente: str) -> pd.DataFrame:
-    """Composite scores of the given groups for every area of a level in one year."""
+    """Composite scores of the given groups for every area of a level in one year: the score with its 95%
+    interval, the raw two-sided test (p_waarde, verandering) and the Benjamini-Hochberg adjusted one
+    (p_aangepast, verandering_aangepast), the verdict against the margin (oordeel) and the basket."""
     return query(
         f"""
-        SELECT c.gebied_code, g.gebied_naam, c.groep, c.groep_type, c.score, c.ci_laag, c.ci_hoog, c.verandering,
-               c.dekking, c.indicatoren
+        SELECT c.gebied_code, g.gebied_naam, c.groep, c.groep_type, c.score, c.ci_laag, c.ci_hoog, c.ondergrens,
+               c.bovengrens, c.p_waarde, c.p_aangepast, c.verandering, c.verandering_aangepast, c.oordeel,
+               c.detecteerbaar, c.dekking::INTEGER AS dekking, c.indicatoren, c.uitgesloten
         FROM marts.fct_composites AS c
         JOIN marts.dim_gebied AS g USING (gebied_code)
         WHERE c.niveau = ? AND c.jaar = ? AND list_contains(?, c.groep) AND {_in("c.gebied_code")}
@@ -361,38 +364,137 @@ def composites(niveau: str, jaar: int, groepen: list[str], gemeente: str) -> pd.
     )
 
 
+# The target verdict as of year $2 for target year $3 (any target year, not only the settings' one), by the
+# engine's own rule: macro wm_doelstatus on the target year's one-sided bounds, or, before the target year,
+# on the trend projected with wm_projectie_log / wm_projectie_se (indicators/sql/macros.sql). For the
+# settings' target year this is marts.fct_doelen (tests/test_dashboard_pages.py checks that).
+_TARGET_STATUS = """
+    WITH s AS (
+        SELECT * FROM marts.dim_instellingen
+    ),
+    c AS (
+        SELECT * FROM marts.fct_composites
+        WHERE niveau = $1 AND groep = $4 AND substr(gebied_code, 3, 4) = substr($5, 3, 4)
+    ),
+    doel AS (
+        SELECT gebied_code, score AS doel_score, ci_laag AS doel_ci_laag, ci_hoog AS doel_ci_hoog,
+               ondergrens AS doel_ondergrens, bovengrens AS doel_bovengrens, detecteerbaar AS doel_detecteerbaar,
+               dekking::INTEGER AS doel_dekking, uitgesloten AS doel_uitgesloten
+        FROM c
+        WHERE jaar = $3
+    ),
+    nu AS (
+        SELECT c.*,
+               CASE WHEN $2 < $3 AND c.trendjaren >= 2
+                    THEN wm_projectie_log(c.trend_ygem, c.helling, c.trend_xgem, $3, s.basisjaar) END AS proj_l,
+               CASE WHEN $2 < $3
+                    THEN wm_projectie_se(c.trend_s2, c.trendjaren, c.trend_sxx, c.trend_xgem, $3, s.basisjaar)
+               END AS proj_se
+        FROM c, s
+        WHERE c.jaar = $2
+    ),
+    geprojecteerd AS (
+        SELECT n.*,
+               100 * exp(n.proj_l)                              AS projectie,
+               100 * exp(n.proj_l - n.trend_t * n.proj_se)      AS projectie_laag,
+               100 * exp(n.proj_l + n.trend_t * n.proj_se)      AS projectie_hoog
+        FROM nu AS n
+    )
+    SELECT g.gebied_code, g.gebied_naam, g.geometrie, s.marge, 100 * (1 - s.marge) AS grens, n.score, n.ci_laag,
+           n.ci_hoog, n.ondergrens, n.bovengrens, n.verandering, n.detecteerbaar, n.dekking::INTEGER AS dekking,
+           n.uitgesloten, n.onderdrukt, coalesce(n.trendjaren, 0) AS trendjaren, n.projectie, n.projectie_laag,
+           n.projectie_hoog, d.doel_score, d.doel_ci_laag, d.doel_ci_hoog, d.doel_ondergrens, d.doel_bovengrens,
+           d.doel_detecteerbaar, d.doel_dekking, d.doel_uitgesloten,
+           coalesce(wm_doelstatus($2, $3, s.marge, d.doel_ondergrens, d.doel_bovengrens, n.trendjaren,
+                                  n.projectie_laag, n.projectie_hoog), 'geen data') AS status
+    FROM marts.dim_gebied AS g
+    CROSS JOIN s
+    LEFT JOIN geprojecteerd AS n ON n.gebied_code = g.gebied_code
+    LEFT JOIN doel AS d ON d.gebied_code = g.gebied_code
+    WHERE g.niveau = $1 AND substr(g.gebied_code, 3, 4) = substr($5, 3, 4)
+    ORDER BY g.gebied_code
+"""
+
+
 def target_status(niveau: str, jaar: int, doeljaar: int, groep: str, gemeente: str) -> pd.DataFrame:
-    """Per area of a level: the status of 'doeljaar >= basisjaar' as of `jaar`, by the engine's rule
-    (macro wm_doelstatus), for any target year; areas without a composite are 'geen data'."""
+    """Per area of a level: the status of 'doeljaar at least the baseline, within the margin' as of `jaar`.
+
+    From the target year on: gehaald / niet gehaald / onbeslist by the target year's one-sided bounds
+    (doel_ondergrens, doel_bovengrens) against `grens` = 100 (1 - marge); before it: op koers / uit koers /
+    onzeker by the trend up to `jaar` projected to the target year with its 95% prediction interval
+    (projectie, projectie_laag, projectie_hoog). Areas without a composite are 'geen data'.
+    """
+    return query(_TARGET_STATUS, niveau, int(jaar), int(doeljaar), groep, gemeente)
+
+
+def composite_projection(gebied_code: str, groep: str, jaar: int, doeljaar: int) -> pd.DataFrame:
+    """The trend line through one area's composite from the baseline up to `jaar`, year by year up to
+    `doeljaar`, with the 95% prediction interval after `jaar` (the same macros as the target status).
+    Empty when the trend has fewer than two years."""
     return query(
-        f"""
-        WITH c AS (
-            SELECT * FROM marts.fct_composites WHERE niveau = ? AND groep = ? AND {_in("gebied_code")}
+        """
+        WITH s AS (SELECT * FROM marts.dim_instellingen),
+        c AS (
+            SELECT c.*, s.basisjaar FROM marts.fct_composites AS c, s
+            WHERE c.gebied_code = $1 AND c.groep = $2 AND c.jaar = $3 AND c.trendjaren >= 2
         ),
-        doel AS (
-            SELECT gebied_code, score AS doel_score, verandering AS doel_verandering FROM c WHERE jaar = ?
+        lijn AS (
+            SELECT t.jaar,
+                   wm_projectie_log(c.trend_ygem, c.helling, c.trend_xgem, t.jaar, c.basisjaar) AS l,
+                   CASE WHEN t.jaar > $3
+                        THEN wm_projectie_se(c.trend_s2, c.trendjaren, c.trend_sxx, c.trend_xgem, t.jaar, c.basisjaar)
+                   END AS se,
+                   c.trend_t
+            FROM c, range(c.basisjaar, greatest($3, $4) + 1) AS t(jaar)
         )
-        SELECT g.gebied_code, g.gebied_naam, g.geometrie, c.score, c.ci_laag, c.ci_hoog, c.verandering,
-               CASE WHEN c.jaar < ? AND c.trendjaren >= 2 THEN c.snijpunt + c.helling * ? END AS projectie,
-               coalesce(wm_doelstatus(c.jaar, ?, c.trendjaren, c.snijpunt + c.helling * ?, c.verandering,
-                                      d.doel_score IS NOT NULL, d.doel_verandering), 'geen data') AS status
-        FROM marts.dim_gebied AS g
-        LEFT JOIN c ON c.gebied_code = g.gebied_code AND c.jaar = ?
-        LEFT JOIN doel AS d ON d.gebied_code = g.gebied_code
-        WHERE g.niveau = ? AND {_in("g.gebied_code")}
-        ORDER BY g.gebied_code
+        SELECT jaar, 100 * exp(l) AS projectie, 100 * exp(l - trend_t * se) AS projectie_laag,
+               100 * exp(l + trend_t * se) AS projectie_hoog
+        FROM lijn
+        ORDER BY jaar
     """,
-        niveau,
+        gebied_code,
         groep,
-        gemeente,
-        doeljaar,
-        doeljaar,
-        doeljaar,
-        doeljaar,
-        doeljaar,
-        jaar,
-        niveau,
-        gemeente,
+        int(jaar),
+        int(doeljaar),
+    )
+
+
+def excluded_indicators(gebied_code: str, jaar: int, indicatoren: list[str]) -> pd.DataFrame:
+    """Why indicators are not in an area's composite basket in a year: not comparable with the baseline
+    (a method break without a factor, a series that starts later), incomplete, or too few baseline events
+    or respondents at this level (`basis_aantal` against setting minimum_basisgebeurtenissen)."""
+    return query(
+        """
+        WITH s AS (SELECT * FROM marts.dim_instellingen)
+        SELECT x.indicator, i.titel, i.onzekerheid,
+               CASE
+                   WHEN NOT x.vergelijkbaar THEN 'niet vergelijkbaar'
+                   WHEN NOT x.volledig OR NOT coalesce(b.volledig, false) THEN 'onvolledig'
+                   WHEN i.onzekerheid = 'poisson' THEN 'weinig gebeurtenissen'
+                   ELSE 'weinig respondenten'
+               END AS reden,
+               CASE i.onzekerheid
+                   WHEN 'poisson' THEN b.teller
+                   WHEN 'binomiaal' THEN b.n_eff * least(b.waarde, 100 - b.waarde) / 100.0
+                   ELSE b.n_eff
+               END AS basis_aantal,
+               b.n_eff AS basis_n_eff,
+               s.minimum_basisgebeurtenissen AS minimum,
+               (SELECT string_agg(m.jaar || ': ' || m.omschrijving, '; ' ORDER BY m.jaar)
+                FROM marts.dim_methodebreuk AS m
+                WHERE m.indicator = x.indicator AND m.omrekenfactor IS NULL
+                  AND m.jaar > least(x.jaar, s.basisjaar) AND m.jaar <= greatest(x.jaar, s.basisjaar)) AS breuk
+        FROM marts.fct_indicator_scores AS x
+        CROSS JOIN s
+        JOIN marts.dim_indicator AS i USING (indicator)
+        LEFT JOIN marts.fct_indicator_scores AS b
+            ON b.gebied_code = x.gebied_code AND b.indicator = x.indicator AND b.jaar = s.basisjaar
+        WHERE x.gebied_code = $1 AND x.jaar = $2 AND list_contains($3, x.indicator)
+        ORDER BY i.titel
+    """,
+        gebied_code,
+        int(jaar),
+        list(indicatoren),
     )
 
 
@@ -437,8 +539,8 @@ def indicator_series(gebied_codes: list[str], indicator: str | None = None) -> p
     return query(
         """
         SELECT s.gebied_code, g.gebied_naam, s.niveau, s.indicator, s.jaar, s.waarde, s.teller, s.noemer, s.n, s.sd,
-               s.ci_laag, s.ci_hoog, s.basiswaarde, s.score, s.z, s.p_waarde, s.verandering, s.onderdrukt,
-               s.opmerking, s.volledig
+               s.n_eff, s.dekking, s.ci_laag, s.ci_hoog, s.basiswaarde, s.score, s.score_laag, s.score_hoog, s.z,
+               s.p_waarde, s.verandering, s.in_samengesteld, s.onderdrukt, s.opmerking, s.volledig
         FROM marts.fct_indicator_scores AS s
         JOIN marts.dim_gebied AS g USING (gebied_code)
         WHERE list_contains(?, s.gebied_code) AND (? IS NULL OR s.indicator = ?)
@@ -454,8 +556,9 @@ def indicator_level(indicator: str, niveau: str, gemeente: str) -> pd.DataFrame:
     """One indicator for every area of a level in a gemeente, every year, with names and geometry."""
     return query(
         f"""
-        SELECT s.gebied_code, g.gebied_naam, g.geometrie, s.jaar, s.waarde, s.teller, s.noemer, s.n, s.ci_laag,
-               s.ci_hoog, s.basiswaarde, s.score, s.verandering, s.onderdrukt, s.opmerking
+        SELECT s.gebied_code, g.gebied_naam, g.geometrie, s.jaar, s.waarde, s.teller, s.noemer, s.n, s.n_eff,
+               s.dekking, s.ci_laag, s.ci_hoog, s.basiswaarde, s.omrekenfactor, s.overdispersie, s.score,
+               s.score_laag, s.score_hoog, s.p_waarde, s.verandering, s.in_samengesteld, s.onderdrukt, s.opmerking
         FROM marts.fct_indicator_scores AS s
         JOIN marts.dim_gebied AS g USING (gebied_code)
         WHERE s.indicator = ? AND s.niveau = ? AND {_in("s.gebied_code")}
@@ -463,6 +566,29 @@ def indicator_level(indicator: str, niveau: str, gemeente: str) -> pd.DataFrame:
     """,
         indicator,
         niveau,
+        gemeente,
+    )
+
+
+def method_breaks(indicator: str) -> pd.DataFrame:
+    """The method breaks of one indicator (marts.dim_methodebreuk): year, description, conversion factor."""
+    return query(
+        "SELECT jaar, omschrijving, omrekenfactor FROM marts.dim_methodebreuk WHERE indicator = ? ORDER BY jaar",
+        indicator,
+    )
+
+
+def overdispersion(indicator: str, gemeente: str) -> pd.DataFrame:
+    """The overdispersion (extra year-to-year variance sigma^2 of the log rate) used for a count indicator per
+    level in a gemeente, with the number of year pairs it was estimated from and where it comes from."""
+    return query(
+        f"""
+        SELECT niveau, paren, sigma2_geschat, sigma2, herkomst
+        FROM marts.fct_overdispersie
+        WHERE indicator = ? AND {_in("gemeente_code")}
+        ORDER BY CASE niveau WHEN 'buurt' THEN 1 WHEN 'wijk' THEN 2 ELSE 3 END
+    """,
+        indicator,
         gemeente,
     )
 

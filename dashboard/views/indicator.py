@@ -36,6 +36,36 @@ jaar = state.select(keuze[1], "Jaar", jaren, "jaar", default=doeljaar if doeljaa
 st.title(md(meta["titel"]))
 st.markdown(md(meta["uitleg"]))
 
+geen_oordeel = meta["onzekerheid"] == "geen"  # the Leefbaarometer: no margin, no interval, so no verdict
+breuken = queries.method_breaks(code)
+spreiding = queries.overdispersion(code, gemeente_code) if meta["onzekerheid"] == "poisson" else None
+
+# ------------------------------------------------------------------------------------------ method notes
+for b in breuken.itertuples():
+    if pd.notna(b.omrekenfactor):
+        st.info(
+            f"Methodebreuk in {b.jaar}: {md(b.omschrijving)}. Bij een vergelijking over de breuk heen (zoals "
+            f"{basisjaar} met later) is de waarde van vóór {b.jaar} omgerekend met factor "
+            f"{fmt.getal(b.omrekenfactor, 2)}.",
+            icon=":material/change_circle:",
+        )
+    else:
+        st.warning(
+            f"Methodebreuk in {b.jaar}: {md(b.omschrijving)}. Er is geen omrekenfactor: jaren vóór en na "
+            f"{b.jaar} worden niet met elkaar vergeleken (geen score en geen oordeel ten opzichte van {basisjaar}).",
+            icon=":material/change_circle:",
+        )
+if geen_oordeel:
+    st.info(
+        "Deze indicator heeft geen marge of interval: er is geen oordeel beter, gelijk of slechter."
+        + (
+            " Hij telt niet mee in de samengestelde score en dient ter vergelijking."
+            if meta["gewicht"] == 0
+            else ""
+        ),
+        icon=":material/info:",
+    )
+
 # ------------------------------------------------------------------------------------------ definition
 with st.expander("Definitie en methode", expanded=False):
     formule = f"{md(', '.join(meta['teller_variabelen']))} ({md(meta['teller_bron'])})"
@@ -48,8 +78,13 @@ with st.expander("Definitie en methode", expanded=False):
         f"- **Formule:** {formule}\n"
         f"- **Eenheid:** {md(meta['eenheid'])}\n"
         f"- **Richting:** {'hoger is beter' if meta['polariteit'] == 'hoger_is_beter' else 'lager is beter'}\n"
-        f"- **Onzekerheid:** {md(meta['onzekerheid'])} (95%-interval en toets op verandering, zie docs/methodology.md)\n"
-        f"- **Thema:** {md(meta['thema_titel'])} · **soort:** {md(meta['soort'])} · **gewicht:** {fmt.getal(meta['gewicht'])}\n"
+        f"- **Onzekerheid:** {md(meta['onzekerheid'])} "
+        + (
+            "(geen interval en geen toets)\n"
+            if geen_oordeel
+            else "(95%-interval en toets op verandering, zie docs/methodology.md)\n"
+        )
+        + f"- **Thema:** {md(meta['thema_titel'])} · **soort:** {md(meta['soort'])} · **gewicht:** {fmt.getal(meta['gewicht'])}\n"
         f"- **Vergelijkbaar vanaf:** {md(meta['vergelijkbaar_vanaf'])}"
         + (
             " (methodebreuk na het basisjaar: geen oordeel t.o.v. het basisjaar)"
@@ -57,7 +92,36 @@ with st.expander("Definitie en methode", expanded=False):
             else ""
         )
         + (f"\n- **Normering:** {md(', '.join(meta['normering']))}" if len(meta["normering"]) else "")
+        + "".join(
+            f"\n- **Methodebreuk {b.jaar}:** {md(b.omschrijving)}"
+            + (
+                f" (omrekenfactor {fmt.getal(b.omrekenfactor, 2)})"
+                if pd.notna(b.omrekenfactor)
+                else " (geen omrekenfactor: niet vergelijkbaar over de breuk)"
+            )
+            for b in breuken.itertuples()
+        )
     )
+    if spreiding is not None and not spreiding.empty:
+        st.markdown(
+            "**Spreiding boven toeval (overdispersie).** Aantallen als misdrijven en meldingen schommelen van jaar "
+            "tot jaar meer dan puur toeval (herhaald slachtofferschap, een reeks door één dader). Die extra "
+            "variantie σ² van de log-waarde, geschat uit de jaar-op-jaarverschillen tot en met "
+            f"{basisjaar}, telt bij elke vergelijking twee keer mee in de onzekerheid:"
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Niveau": spreiding["niveau"],
+                    "σ² gebruikt": spreiding["sigma2"].round(4),
+                    "σ² geschat": spreiding["sigma2_geschat"].round(4),
+                    "Jaarparen": spreiding["paren"],
+                    "Herkomst": spreiding["herkomst"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 if reeks.empty:
     st.info("Geen gegevens voor deze indicator op wijkniveau.")
@@ -74,9 +138,28 @@ gem_waarde = (
 # ------------------------------------------------------------------------------------------ ranking
 st.subheader(f"Wijken in {jaar}")
 st.caption(
-    "Punt = waarde, streep = 95%-interval; kleur = oordeel t.o.v. " + str(basisjaar) + " (blauw beter, grijs "
-    "gelijk, oranje slechter). Overlappende strepen: het verschil tussen die wijken is niet aantoonbaar."
+    "Punt = waarde, zonder interval: deze indicator heeft geen marge, dus ook geen oordeel beter of slechter."
+    if geen_oordeel
+    else "Punt = waarde, streep = 95%-interval; kleur = verandering t.o.v. "
+    + str(basisjaar)
+    + " (blauw beter, grijs gelijk, oranje slechter). Overlappende strepen: het verschil tussen die wijken is "
+    "niet aantoonbaar. Beweeg over een punt voor de score (100 = "
+    + str(basisjaar)
+    + ") met haar 95%-interval."
 )
+onvolledig = nu[nu["dekking"].notna() & (nu["dekking"] < 1)]
+if not onvolledig.empty:
+    st.warning(
+        "Niet volledig geleverd in "
+        + str(jaar)
+        + ": "
+        + "; ".join(
+            f"{md(r.gebied_naam)}: dekking {fmt.getal(100 * r.dekking)}%: niet alle buurten geleverd"
+            for r in onvolledig.itertuples()
+        )
+        + ". De waarde is berekend over de buurten die wel geleverd hebben (teller en noemer van dezelfde buurten).",
+        icon=":material/warning:",
+    )
 fig, alt = charts.ranking(nu, meta["eenheid"], gem_waarde, meta["polariteit"] == "hoger_is_beter")
 st.plotly_chart(fig, key="rangorde", config={"displayModeBar": False}, alt=alt)
 st.caption(md(alt))
@@ -129,24 +212,38 @@ if st.toggle("Toon als tabel, met teller en noemer", key="tabel"):
         "teller",
         "noemer",
         "n",
+        "n_eff",
+        "dekking",
         "waarde",
         "ci_laag",
         "ci_hoog",
         "basiswaarde",
+        "omrekenfactor",
+        "overdispersie",
         "score",
+        "score_laag",
+        "score_hoog",
         "verandering",
         "opmerking",
     ]
-    tabel = nu[[k for k in kolommen if k in nu.columns]]
+    tabel = nu[[k for k in kolommen if k in nu.columns]].assign(
+        dekking=(100 * nu["dekking"]).round(0),
+        verandering=nu["verandering"].fillna("geen oordeel"),
+    )
     st.dataframe(
         tabel.rename(
             columns={
                 "gebied_naam": "Wijk",
+                "n_eff": "n effectief",
+                "dekking": "dekking (%)",
                 "ci_laag": "interval laag",
                 "ci_hoog": "interval hoog",
                 "basiswaarde": f"waarde {basisjaar}",
+                "overdispersie": "σ²",
+                "score_laag": "score laag",
+                "score_hoog": "score hoog",
             }
-        ).round(2),
+        ).round(4 if meta["onzekerheid"] == "poisson" else 2),
         hide_index=True,
         width="stretch",
     )

@@ -1,4 +1,6 @@
-"""Stuurgroep: "Liggen we op koers?" Is every wijk at least as liveable as in the baseline year?"""
+"""Stuurgroep: "Liggen we op koers?" Is every wijk at least as liveable as in the baseline year, within the
+margin the stuurgroep agreed? Three answers, never two: gehaald / niet gehaald / onbeslist (before the target
+year: op koers / uit koers / onzeker), because where the data cannot tell, the page says so."""
 
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ if not queries.has_indicators():
 gemeente = state.gemeente()
 instellingen = queries.settings()
 basisjaar, standaard_doeljaar = int(instellingen["basisjaar"]), int(instellingen["doeljaar"])
+marge, fdr = float(instellingen["marge"]), float(instellingen["fdr_matrix"])
+grens = 100 * (1 - marge)
+pct = fmt.procent(marge)
 jaren = queries.composite_years()
 themas = queries.themes()
 thema_titels = dict(zip(themas["thema"], themas["titel"], strict=True))
@@ -72,50 +77,78 @@ wijken = queries.areas("wijk", gemeente)
 wijk_namen = dict(zip(wijken["gebied_code"], wijken["gebied_naam"], strict=True))
 status = queries.target_status("wijk", jaar, doeljaar, groep, gemeente)
 voor_doeljaar = jaar < doeljaar
-goed = {"gehaald", "op koers"}
+soorten = charts.STATUS_VOOR_DOELJAAR if voor_doeljaar else charts.STATUS_NA_DOELJAAR
+goed, slecht, open_ = soorten
 
 # ------------------------------------------------------------------------------------------ headline
-aantal_goed = int(status["status"].isin(goed).sum())
-st.subheader(
-    f"{aantal_goed} van de {len(status)} wijken "
-    + (
-        f"liggen op koers voor {doeljaar}"
-        if voor_doeljaar
-        else f"halen in {doeljaar} het niveau van {basisjaar}"
-    )
-)
-st.caption(
-    f"Stand {jaar}, {md(groep_label)}. Doel van het convenant: de leefbaarheid is in {doeljaar} minimaal gelijk aan of "
-    f"beter dan in {basisjaar} (score 100). 'Gehaald' betekent: niet aantoonbaar lager dan 100 (95%-zekerheid)."
-)
 telling = status["status"].value_counts()
-kolommen = st.columns(5)
-soorten = ["op koers", "risico", "uit koers"] if voor_doeljaar else ["gehaald", "niet gehaald"]
+aantallen = {naam: int(telling.get(naam, 0)) for naam in [*soorten, "geen data"]}
+delen = [
+    f"{aantallen[goed]} {'wijk' if aantallen[goed] == 1 else 'wijken'} {goed}",
+    f"{aantallen[slecht]} {slecht}",
+    f"{aantallen[open_]} {open_}",
+]
+if aantallen["geen data"]:
+    delen.append(f"{aantallen['geen data']} zonder gegevens")
+if voor_doeljaar:
+    kop = f"Vooruitblik naar {doeljaar} (stand {jaar}): " + ", ".join(delen)
+    betekenis = (
+        f"marge {pct}: 'op koers' = ook de voorzichtigste voorspelling ligt hoogstens {pct} onder {basisjaar}"
+    )
+else:
+    kop = f"In {doeljaar}: " + ", ".join(delen)
+    betekenis = f"marge {pct}: '{goed}' = aantoonbaar hoogstens {pct} onder {basisjaar}"
+st.subheader(f"{kop} ({betekenis})")
+st.caption(
+    f"Stand {jaar}, {md(groep_label)}. Doel van het convenant: de leefbaarheid is in {doeljaar} minimaal gelijk "
+    f"aan of beter dan in {basisjaar} (score 100). De stuurgroep heeft een marge van {pct} afgesproken: een "
+    f"score van {fmt.getal(grens, 1)} of hoger telt als 'gelijk aan {basisjaar}'."
+)
+if voor_doeljaar:
+    st.markdown(
+        f"- **Op koers**: de lijn door de scores van {basisjaar} tot en met {jaar}, doorgetrokken naar {doeljaar}, "
+        f"komt met 95% zekerheid op {fmt.getal(grens, 1)} of hoger uit (het hele voorspellingsinterval).\n"
+        f"- **Uit koers**: het hele voorspellingsinterval voor {doeljaar} ligt onder {fmt.getal(grens, 1)}.\n"
+        f"- **Onzeker**: het voorspellingsinterval ligt deels boven en deels onder {fmt.getal(grens, 1)}, of er "
+        "zijn nog te weinig jaren gemeten voor een voorspelling. Dat is geen slecht nieuws en geen goed nieuws: "
+        "de gegevens kunnen het nog niet zeggen."
+    )
+else:
+    st.markdown(
+        f"- **Gehaald**: de score van {doeljaar} ligt met 95% zekerheid hoogstens {pct} onder {basisjaar} "
+        f"(de ondergrens van de score is {fmt.getal(grens, 1)} of meer).\n"
+        f"- **Niet gehaald**: de score ligt met 95% zekerheid meer dan {pct} onder {basisjaar} (ook de "
+        f"bovengrens is lager dan {fmt.getal(grens, 1)}).\n"
+        f"- **Onbeslist**: de gegevens kunnen het niet zeggen: de onzekerheid van de score loopt over de grens "
+        f"van {fmt.getal(grens, 1)} heen. Meestal door kleine aantallen (weinig gebeurtenissen of respondenten); "
+        "de wijkpagina zegt waarom en welk verschil wél aan te tonen is."
+    )
+kolommen = st.columns(4)
 for kolom, naam in zip(kolommen, soorten, strict=False):
-    kolom.metric(naam.capitalize(), fmt.getal(int(telling.get(naam, 0))))
-if telling.get("geen data", 0):
-    st.caption(f"{int(telling['geen data'])} wijk(en) zonder gegevens voor dit oordeel.")
+    kolom.metric(naam.capitalize(), fmt.getal(aantallen[naam]))
+if aantallen["geen data"]:
+    kolommen[3].metric("Geen gegevens", fmt.getal(aantallen["geen data"]))
 
 per_thema = []
 for code, titel in [("samengesteld", "Samengesteld"), *thema_titels.items()]:
-    s = queries.target_status("wijk", jaar, doeljaar, groep_voor(code), gemeente)
+    s = queries.target_status("wijk", jaar, doeljaar, groep_voor(code), gemeente)["status"]
     per_thema.append(
-        {
-            "Thema": titel,
-            "Op koers of gehaald": int(s["status"].isin(goed).sum()),
-            "Risico of niet": int(s["status"].isin({"risico", "uit koers", "niet gehaald"}).sum()),
-            "Geen data": int((s["status"] == "geen data").sum()),
-        }
+        {"Thema": titel}
+        | {naam.capitalize(): int((s == naam).sum()) for naam in soorten}
+        | {"Geen gegevens": int((s == "geen data").sum())}
     )
 with st.expander("Per thema"):
     st.dataframe(pd.DataFrame(per_thema), hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------------------------------ matrix
+q_tekst = fmt.getal(fdr, 2)
 st.subheader(f"Wijken en thema's in {jaar}")
 st.caption(
-    "Kleur = oordeel ten opzichte van " + str(basisjaar) + ": **blauw = beter**, **grijs = gelijk** (geen "
-    "aantoonbaar verschil), **oranje = slechter**, wit = geen data. In de cel de score (100 = "
-    f"{basisjaar}); beweeg over een cel voor het 95%-interval."
+    f"Kleur = verandering ten opzichte van {basisjaar}, na correctie voor het aantal toetsen "
+    f"(Benjamini–Hochberg, q = {q_tekst}: van de cellen die 'beter' of 'slechter' heten, is naar verwachting "
+    f"hoogstens {fmt.procent(fdr)} toeval): **blauw ▲ = beter**, **grijs = gelijk** (geen aantoonbaar verschil), "
+    f"**oranje ▼ = slechter**, wit = geen data. In de cel de score (100 = {basisjaar}); beweeg over een cel "
+    "voor het 95%-interval en de p-waarde zonder en met correctie."
 )
 if soort == "beide":
     matrix_groepen = ["samengesteld", *themas["thema"]]
@@ -124,14 +157,16 @@ else:
     matrix_groepen = [soort, *[f"{t}/{soort}" for t in themas["thema"]]]
     labels = {soort: f"Samengesteld ({soort})", **{f"{t}/{soort}": thema_titels[t] for t in themas["thema"]}}
 matrix = queries.composites("wijk", jaar, matrix_groepen, gemeente)
-fig, alt = charts.verdict_matrix(matrix, list(wijken["gebied_code"]), matrix_groepen, wijk_namen, labels)
+fig, alt = charts.verdict_matrix(
+    matrix, list(wijken["gebied_code"]), matrix_groepen, wijk_namen, labels, q=fdr
+)
 st.plotly_chart(fig, key="matrix", config={"displayModeBar": False}, alt=alt)
 st.caption(md(alt))
 with st.popover("Open een wijk"):
     for code, naam in wijk_namen.items():
         st.page_link("views/wijk.py", label=md(naam), query_params={"wijk": code, "jaar": str(jaar)})
 
-# ------------------------------------------------------------------------------------------ map
+# ------------------------------------------------------------------------------------------ map + table
 st.subheader("Kaart")
 niveau = state.select(
     st,
@@ -142,16 +177,50 @@ niveau = state.select(
     format_func={"wijk": "Wijken", "buurt": "Buurten"}.get,
     horizontal=True,
 )
-if niveau == "wijk":
-    kaart = status.rename(columns={"score": "waarde"})
-else:
-    kaart = queries.target_status("buurt", jaar, doeljaar, groep, gemeente).rename(
-        columns={"score": "waarde"}
-    )
+kaart = status if niveau == "wijk" else queries.target_status("buurt", jaar, doeljaar, groep, gemeente)
+if niveau == "buurt":
     st.caption("Buurten hebben alleen cijfers (objectief): de bewonersenquête wordt per wijk gehouden.")
-fig, alt = charts.choropleth(kaart, "waarde", "score")
+fig, alt = charts.status_map(kaart, soorten)
 st.plotly_chart(fig, key="kaart", config={"displayModeBar": False}, alt=alt)
 st.caption(md(alt))
+
+if voor_doeljaar:
+    tabel = pd.DataFrame(
+        {
+            "Gebied": kaart["gebied_naam"],
+            "Oordeel": kaart["status"],
+            f"Score {jaar}": kaart["score"].round(1),
+            f"Verwacht {doeljaar}": kaart["projectie"].round(1),
+            "Voorspelling laag": kaart["projectie_laag"].round(2),
+            "Voorspelling hoog": kaart["projectie_hoog"].round(2),
+            "Jaren gemeten": kaart["trendjaren"],
+        }
+    )
+    uitleg = (
+        f"Voorspelling laag / hoog: het 95%-voorspellingsinterval voor {doeljaar}; op koers als 'laag' minstens "
+        f"{fmt.getal(grens, 1)} is, uit koers als 'hoog' lager is. Met weinig jaren is het interval breed."
+    )
+else:
+    tabel = pd.DataFrame(
+        {
+            "Gebied": kaart["gebied_naam"],
+            "Oordeel": kaart["status"],
+            f"Score {doeljaar}": kaart["doel_score"].round(1),
+            "Ondergrens": kaart["doel_ondergrens"].round(2),
+            "Bovengrens": kaart["doel_bovengrens"].round(2),
+            "Aan te tonen daling (%)": kaart["doel_detecteerbaar"].round(0),
+            "Indicatoren": kaart["doel_dekking"],
+        }
+    )
+    uitleg = (
+        f"Ondergrens en bovengrens: de score ligt er met 95% zekerheid boven en onder (eenzijdig). Gehaald als de "
+        f"ondergrens minstens {fmt.getal(grens, 1)} is, niet gehaald als de bovengrens lager is. 'Aan te tonen "
+        "daling': de daling die deze aantallen met 80% kans zouden opmerken; is die groter dan de marge van "
+        f"{pct}, dan kan de uitkomst onbeslist blijven."
+    )
+with st.expander(f"Oordeel per {niveau} als tabel"):
+    st.caption(uitleg)
+    st.dataframe(tabel, hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------------------------------ trend
 st.subheader(f"Ontwikkeling sinds {basisjaar}")
@@ -165,6 +234,8 @@ fig, alt = charts.trend(
     baseline_year=basisjaar,
     target_year=doeljaar,
     highlight=None if gekozen == "geen" else gekozen,
+    limit=grens,
+    limit_label=f"grens {fmt.getal(grens, 1)} (marge {pct})",
 )
 st.plotly_chart(fig, key="trend", config={"displayModeBar": False}, alt=alt)
 st.caption(md(alt))
@@ -175,26 +246,60 @@ if st.toggle("Toon als tabel", key="trend_tabel"):
 
 # ------------------------------------------------------------------------------------------ attention
 st.subheader("Aandacht nodig")
-zorg = status[status["status"].isin({"niet gehaald", "uit koers", "risico"})]
+zorg = status[status["status"] == slecht]
 if zorg.empty:
-    st.success("Geen wijk mist het doel of loopt risico.", icon=":material/check_circle:")
+    st.success(f"Geen wijk is {slecht}.", icon=":material/check_circle:")
 else:
     slechtste = queries.worst_indicators("wijk", jaar, gemeente)
     for r in zorg.sort_values("score").itertuples():
         items = slechtste[slechtste["gebied_code"] == r.gebied_code]
-        uitleg = "; ".join(
+        zwakst = "; ".join(
             f"{md(i.titel)} (score {fmt.getal(i.score)}, {md(i.verandering)})" for i in items.itertuples()
         )
-        with st.container(border=True):
-            st.markdown(
-                f"**{md(r.gebied_naam)}**: {md(r.status)}, score {fmt.getal(r.score)}"
-                + (f", verwacht in {doeljaar}: {fmt.getal(r.projectie)}" if pd.notna(r.projectie) else "")
+        if voor_doeljaar:
+            cijfers = (
+                f"score {fmt.getal(r.score)} in {jaar}, verwacht in {doeljaar}: {fmt.getal(r.projectie)} "
+                f"(95%-voorspellingsinterval {fmt.getal(r.projectie_laag)} – {fmt.getal(r.projectie_hoog)}, "
+                f"grens {fmt.getal(grens, 1)})"
             )
-            st.caption(f"Zwakste onderdelen: {uitleg or 'geen'}")
+        else:
+            cijfers = (
+                f"score {fmt.getal(r.doel_score)} in {doeljaar}, met 95% zekerheid hoogstens "
+                f"{fmt.bij_grens(r.doel_bovengrens, grens)} (grens {fmt.getal(grens, 1)})"
+            )
+        with st.container(border=True):
+            st.markdown(f"**{md(r.gebied_naam)}: {r.status}**, {cijfers}")
+            st.caption(f"Zwakste onderdelen: {zwakst or 'geen'}")
             st.page_link(
                 "views/wijk.py",
                 label=f"Naar {md(r.gebied_naam)}",
                 icon=":material/arrow_forward:",
+                query_params={"wijk": r.gebied_code, "jaar": str(jaar)},
+            )
+
+onbeslist = status[status["status"] == open_]
+if not onbeslist.empty:
+    with st.expander(f"{open_.capitalize()} ({len(onbeslist)}): waarom de gegevens het niet kunnen zeggen"):
+        for r in onbeslist.itertuples():
+            if voor_doeljaar:
+                reden = (
+                    f"nog maar {r.trendjaren} jaar gemeten: te weinig voor een voorspelling"
+                    if pd.isna(r.projectie_laag)
+                    else f"verwacht in {doeljaar}: {fmt.getal(r.projectie)}, 95%-voorspellingsinterval "
+                    f"{fmt.getal(r.projectie_laag)} – {fmt.getal(r.projectie_hoog)} loopt over de grens "
+                    f"{fmt.getal(grens, 1)}"
+                )
+            else:
+                reden = (
+                    f"score {fmt.getal(r.doel_score)}; de ondergrens {fmt.bij_grens(r.doel_ondergrens, grens)} ligt "
+                    f"onder de grens van {fmt.getal(grens, 1)}, de bovengrens {fmt.bij_grens(r.doel_bovengrens, grens)}"
+                    f" erboven; met deze aantallen is pas een daling van {fmt.getal(r.doel_detecteerbaar)}% aan te "
+                    "tonen"
+                )
+            st.page_link(
+                "views/wijk.py",
+                label=f"{md(r.gebied_naam)}: {reden}",
+                icon=":material/help:",
                 query_params={"wijk": r.gebied_code, "jaar": str(jaar)},
             )
 

@@ -17,6 +17,9 @@ if not queries.has_indicators():
 gemeente_code = state.gemeente()
 instellingen = queries.settings()
 basisjaar, doeljaar = int(instellingen["basisjaar"]), int(instellingen["doeljaar"])
+marge = float(instellingen["marge"])
+grens = 100 * (1 - marge)
+pct = fmt.procent(marge)
 wijken = queries.areas("wijk", gemeente_code)
 namen = dict(zip(wijken["gebied_code"], wijken["gebied_naam"], strict=True))
 jaren = [y for y in queries.composite_years() if y >= basisjaar]
@@ -51,13 +54,133 @@ for kolom, g, label in ((c[1], "objectief", "Cijfers"), (c[2], "subjectief", "Be
         kolom.metric(
             f"{label} ({md(samengesteld.loc[g, 'verandering'])})",
             fmt.getal(samengesteld.loc[g, "score"]),
-            help=f"Score van de {g} indicatoren; oordeel t.o.v. {basisjaar} met 95%-zekerheid.",
+            help=f"Score van de {g} indicatoren; verandering t.o.v. {basisjaar} met 95%-zekerheid.",
         )
-c[3].metric(f"Doel {doeljaar}", status["status"])
+c[3].metric(
+    f"Doel {doeljaar}",
+    status["status"],
+    help=f"Marge {pct}: 'gehaald' = met 95% zekerheid hoogstens {pct} onder {basisjaar}.",
+)
 st.caption(
     f"Scores: 100 = niveau van {basisjaar}; boven 100 is beter, onder 100 slechter. 'Gelijk' betekent dat "
     "het verschil binnen de onzekerheid valt: geen aantoonbare verandering."
 )
+
+# ------------------------------------------------------------------------------------------ target verdict
+
+
+def reden(r) -> str:
+    """Why an indicator is not in the composite, in words."""
+    if r.reden == "niet vergelijkbaar":
+        return f"niet vergelijkbaar met {basisjaar}" + (
+            f" (methodebreuk {r.breuk}, zonder omrekenfactor)" if isinstance(r.breuk, str) else ""
+        )
+    if r.reden == "onvolledig":
+        return f"gegevens van {peil} of {basisjaar} niet volledig"
+    minimum = fmt.getal(r.minimum)
+    if r.reden == "weinig gebeurtenissen":
+        return (
+            f"te weinig gebeurtenissen in {basisjaar}: {fmt.getal(r.basis_aantal)} (minimaal {minimum} nodig)"
+        )
+    if r.onzekerheid == "binomiaal":
+        return (
+            f"te weinig respondenten in {basisjaar}: ongeveer {fmt.getal(r.basis_aantal)} met dit antwoord van "
+            f"{fmt.getal(r.basis_n_eff)} (minimaal {minimum} nodig)"
+        )
+    return f"te weinig respondenten in {basisjaar}: {fmt.getal(r.basis_n_eff)} (minimaal {minimum} nodig)"
+
+
+st.subheader(f"Doel {doeljaar}: {status['status']}")
+na_doeljaar = jaar >= doeljaar
+peil = doeljaar if na_doeljaar else jaar  # the year whose composite the verdict (or the projection) rests on
+dekking = status["doel_dekking"] if na_doeljaar else status["dekking"]
+uitgesloten = status["doel_uitgesloten"] if na_doeljaar else status["uitgesloten"]
+uitgesloten = [] if uitgesloten is None or not len(uitgesloten) else list(uitgesloten)
+detecteerbaar = status["doel_detecteerbaar"] if na_doeljaar else status["detecteerbaar"]
+onder, boven = status["doel_ondergrens"], status["doel_bovengrens"]
+uitleg = {
+    "gehaald": (
+        f"De samengestelde score van {doeljaar} is {fmt.getal(status['doel_score'], 1)}; met 95% zekerheid is die "
+        f"minstens {fmt.bij_grens(onder, grens)}. Dat is hoogstens {pct} onder {basisjaar} (grens "
+        f"{fmt.getal(grens, 1)}): het doel is gehaald."
+    ),
+    "niet gehaald": (
+        f"De samengestelde score van {doeljaar} is {fmt.getal(status['doel_score'], 1)}; met 95% zekerheid is die "
+        f"hoogstens {fmt.bij_grens(boven, grens)}. Dat is meer dan {pct} onder {basisjaar} (grens "
+        f"{fmt.getal(grens, 1)}): het doel is niet gehaald."
+    ),
+    "onbeslist": (
+        f"De samengestelde score van {doeljaar} is {fmt.getal(status['doel_score'], 1)}. De ondergrens "
+        f"({fmt.bij_grens(onder, grens)}) ligt onder de grens van {fmt.getal(grens, 1)}, de bovengrens "
+        f"({fmt.bij_grens(boven, grens)}) erboven: de gegevens kunnen niet aantonen dat de wijk hoogstens {pct} "
+        f"onder {basisjaar} ligt, en ook niet dat het meer is."
+    ),
+    "op koers": (
+        f"De lijn door de scores van {basisjaar} tot en met {jaar}, doorgetrokken naar {doeljaar}, komt uit op "
+        f"{fmt.getal(status['projectie'], 1)}; met 95% zekerheid op minstens "
+        f"{fmt.bij_grens(status['projectie_laag'], grens)} (95%-voorspellingsinterval, grens {fmt.getal(grens, 1)})."
+    ),
+    "uit koers": (
+        f"De lijn door de scores van {basisjaar} tot en met {jaar}, doorgetrokken naar {doeljaar}, komt uit op "
+        f"{fmt.getal(status['projectie'], 1)}; met 95% zekerheid op hoogstens "
+        f"{fmt.bij_grens(status['projectie_hoog'], grens)}: onder de grens van {fmt.getal(grens, 1)}."
+    ),
+    "onzeker": (
+        f"Er zijn pas {int(status['trendjaren'])} jaren gemeten: te weinig voor een voorspelling naar {doeljaar}."
+        if pd.isna(status["projectie_laag"])
+        else f"De lijn door de scores van {basisjaar} tot en met {jaar}, doorgetrokken naar {doeljaar}, komt uit "
+        f"op {fmt.getal(status['projectie'], 1)}, maar het 95%-voorspellingsinterval loopt van "
+        f"{fmt.bij_grens(status['projectie_laag'], grens)} tot {fmt.bij_grens(status['projectie_hoog'], grens)}: "
+        f"over de grens van {fmt.getal(grens, 1)} heen. De gegevens kunnen het nog niet zeggen."
+    ),
+    "geen data": (
+        f"Geen samengestelde score voor {doeljaar}: te weinig gegevens voor een oordeel."
+        if na_doeljaar
+        else f"Nog geen meting na {basisjaar} tot en met {jaar}: nog niets om een lijn door te trekken."
+    ),
+}[status["status"]]
+onzeker = status["status"] in ("onbeslist", "onzeker")
+(st.info if onzeker else st.markdown)(
+    (f"**Waarom {status['status']}?** " if onzeker else "") + uitleg,
+    **({"icon": ":material/help:"} if onzeker else {}),
+)
+if status["status"] != "geen data" and pd.notna(dekking):
+    regels = [f"De samengestelde score van {peil} steunt op {fmt.getal(dekking)} indicatoren."]
+    if uitgesloten:
+        weg = queries.excluded_indicators(wijk, peil, uitgesloten)
+        regels.append(
+            "Niet meegeteld:\n" + "\n".join(f"- {md(r.titel)}: {md(reden(r))}" for r in weg.itertuples())
+        )
+    if pd.notna(detecteerbaar):
+        regels.append(
+            f"Met deze aantallen is pas een daling van {fmt.getal(detecteerbaar)}% aan te tonen; de marge is {pct}."
+            + (
+                " Kleine aantallen (weinig gebeurtenissen of respondenten) maken de score onzeker: een daling "
+                "kleiner dan dat blijft onzichtbaar, en dan kan het oordeel onbeslist blijven."
+                if status["status"] == "onbeslist" and detecteerbaar > 100 * marge
+                else ""
+            )
+        )
+    st.markdown("\n\n".join(regels))
+
+verloop = queries.composite_trend("wijk", "samengesteld", gemeente_code)
+verloop = verloop[(verloop["gebied_code"] == wijk) & (verloop["jaar"] >= basisjaar)]
+if not na_doeljaar:
+    # the projection is made as of `jaar`: the later years are not in it
+    verloop = verloop[verloop["jaar"] <= jaar]
+    projectie = queries.composite_projection(wijk, "samengesteld", jaar, doeljaar)
+else:
+    projectie = verloop.iloc[0:0].assign(projectie=[], projectie_laag=[], projectie_hoog=[])
+fig, alt = charts.composite_trend(
+    verloop,
+    projectie,
+    baseline_year=basisjaar,
+    target_year=doeljaar,
+    limit=grens,
+    limit_label=f"grens {fmt.getal(grens, 1)} (marge {pct})",
+)
+st.plotly_chart(fig, key="samengesteld_verloop", config={"displayModeBar": False}, alt=alt)
+st.caption(md(alt))
 
 # ------------------------------------------------------------------------------------------ indicators by theme
 
@@ -76,6 +199,8 @@ def indicator_block(code: str) -> None:
     waarde = fmt.getal(rij["waarde"], 2) if rij is not None else "–"
     basis = fmt.getal(rij["basiswaarde"], 2) if rij is not None else "–"
     score = fmt.getal(rij["score"]) if rij is not None else "–"
+    if rij is not None and pd.notna(rij["score_laag"]):
+        score += f" ({fmt.getal(rij['score_laag'])} – {fmt.getal(rij['score_hoog'])})"
     st.markdown(
         f"**{md(meta['titel'])}**  \n{jaar}: **{waarde}** · {basisjaar}: {basis} · score {score} · "
         f":{kleur}-badge[{md(oordeel)}]"
