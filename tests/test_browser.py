@@ -138,14 +138,17 @@ def test_stuurgroep_to_wijk_to_indicator(server, browser):
     page.screenshot(path=str(SCREENSHOTS / "stuurgroep.png"))
 
     page.get_by_role("link", name="Naar Molenwijk").click()
-    _settle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    page.wait_for_url("**wijk=WK999903**", timeout=60_000)
+    _settle(page, '[data-testid="stMain"] h3:has-text("Doel 2023")')
     assert page.locator("h1").first.inner_text() == "Molenwijk"
     assert "wijk=WK999903" in page.url
     assert "niet gehaald" in page.inner_text("body")
     page.screenshot(path=str(SCREENSHOTS / "wijk.png"))
 
     page.get_by_role("link", name="Alle wijken voor deze indicator").first.click()
-    _settle(page, '[data-testid="stPlotlyChart"] .main-svg')
+    # wait for the new page itself: the previous page's charts satisfy a chart selector at once
+    page.wait_for_url("**indicator=**", timeout=60_000)
+    _settle(page, '[data-testid="stMain"] h3:has-text("Herkomst")')
     assert "indicator=" in page.url
     assert "Herkomst" in page.inner_text("body")
     page.screenshot(path=str(SCREENSHOTS / "indicator.png"))
