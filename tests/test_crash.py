@@ -270,7 +270,7 @@ def small_disk(tmp_path: Path) -> Path:
     mnt = tmp_path / "klein"
     mnt.mkdir()
     res = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mnt)], capture_output=True, text=True
+        ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mnt)], capture_output=True, text=True
     )
     if res.returncode != 0:
         pytest.skip(f"kan geen tmpfs koppelen (mount: {res.stderr.strip() or res.returncode})")
@@ -287,11 +287,12 @@ def _fill(mnt: Path, leave_mb: float) -> None:
 
 
 @pytest.mark.parametrize(
-    ("leave_mb", "check", "expected"),
+    ("leave", "check", "expected"),
     [
-        (6, True, "Onvoldoende schijfruimte in"),  # the space check refuses
-        (4, False, "Onvoldoende schijfruimte in"),  # no check: the copy of the database hits ENOSPC
-        (9, False, "de schijf is vol"),  # no check: the copy fits, DuckDB hits ENOSPC during the load
+        # free space left, in MB beyond the size of the database (its copy needs that much)
+        (-2.0, True, "Onvoldoende schijfruimte in"),  # the space check refuses
+        (-4.0, False, "Onvoldoende schijfruimte in"),  # no check: the copy of the database hits ENOSPC
+        (0.8, False, "de schijf is vol"),  # no check: the copy fits, DuckDB hits ENOSPC during the load
     ],
     ids=["check", "copy", "load"],
 )
@@ -300,13 +301,13 @@ def test_a_real_full_disk_changes_nothing_and_leaves_nothing(
     base_db: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    leave_mb: float,
+    leave: float,
     check: bool,
     expected: str,
 ) -> None:
     db = Path(shutil.copyfile(base_db, small_disk / "w.duckdb"))
     before = db.read_bytes()
-    _fill(small_disk, leave_mb)
+    _fill(small_disk, db.stat().st_size / (1024 * 1024) + leave)
     if not check:  # pretend there is room, so that the disk really fills up
         _free_space(monkeypatch, 1 << 20)
     assert main(["load", str(LOAD), "--db", str(db)]) == 1
