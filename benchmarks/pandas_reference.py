@@ -862,19 +862,44 @@ def pandas_marts(
         )
     basis = s.loc[
         s["jaar"] == basisjaar,
-        ["gebied_code", "indicator", "waarde", "teller", "n_eff", "logwaarde", "logvar", "volledig"],
+        [
+            "gebied_code",
+            "indicator",
+            "waarde",
+            "teller",
+            "noemer",
+            "n_eff",
+            "logwaarde",
+            "logvar",
+            "volledig",
+        ],
     ].rename(
         columns={
             "waarde": "basiswaarde",
             "teller": "basis_teller",
+            "noemer": "basis_noemer",
             "n_eff": "basis_n_eff",
             "logwaarde": "basis_logwaarde",
             "logvar": "basis_logvar",
             "volledig": "basis_volledig",
         }
     )
+    # the gemeente's own baseline, for the expected baseline events of its areas
+    gm = basis.loc[
+        basis["gebied_code"].str.startswith("GM"),
+        ["gebied_code", "indicator", "basis_teller", "basis_noemer", "basiswaarde"],
+    ].rename(
+        columns={
+            "gebied_code": "gemeente_code",
+            "basis_teller": "gm_teller",
+            "basis_noemer": "gm_noemer",
+            "basiswaarde": "gm_waarde",
+        }
+    )
     v = s.merge(basis, on=["gebied_code", "indicator"], how="left")
-    del s, basis
+    v["gemeente_code"] = "GM" + v["gebied_code"].str[2:6]
+    v = v.merge(gm, on=["gemeente_code", "indicator"], how="left").drop(columns="gemeente_code")
+    del s, basis, gm
     v["basisjaar"] = basisjaar
     v["lo"], v["hi"] = np.minimum(v["jaar"], basisjaar), np.maximum(v["jaar"], basisjaar)
     v = v.merge(_breaks(v, breuken, "lo", "hi"), on=["indicator", "lo", "hi"], how="left")
@@ -924,15 +949,24 @@ def pandas_marts(
     )  # the Leefbaarometer (onzekerheid geen) has no interval and so no verdict
     # enough expected events in the baseline at this level to enter a composite (NULL when unknown)
     minimum = float(inst.minimum_basisgebeurtenissen)
-    bw = v["basiswaarde"].to_numpy(dtype=f64)
-    genoeg = pd.array(np.zeros(len(v), dtype=bool), dtype="boolean")
-    for soort, waarde_ in (
-        ("poisson", v["basis_teller"]),
-        ("binomiaal", v["basis_n_eff"] * np.minimum(bw, 100 - bw) / 100.0),
-        ("gemiddelde", v["basis_n_eff"]),
-    ):
-        m = (onz == soort).to_numpy()
-        genoeg[m] = _cmp(waarde_, ">=", minimum)[m]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gm_rate = np.where(
+            v["heeft_noemer"].astype(bool) & (v["gm_noemer"] > 0) & v["basis_noemer"].notna(),
+            v["gm_teller"] / v["gm_noemer"] * v["basis_noemer"],
+            v["basis_teller"],
+        )
+        p_ref = v["gm_waarde"].fillna(v["basiswaarde"]).to_numpy(dtype=f64)
+        verwacht = np.select(
+            [
+                (onz == "poisson").to_numpy(),
+                (onz == "binomiaal").to_numpy(),
+                (onz == "gemiddelde").to_numpy(),
+            ],
+            [gm_rate, v["basis_n_eff"] * np.minimum(p_ref, 100 - p_ref) / 100.0, v["basis_n_eff"]],
+            np.nan,
+        )
+    v["basis_verwacht"] = verwacht
+    genoeg = _cmp(verwacht, ">=", minimum).fillna(False)
     gewogen = (v["gewicht"] > 0).to_numpy()
     v["in_samengesteld"] = _kleene(bruikbaar.to_numpy()) & _kleene(gewogen) & genoeg
     v["onderdrukt"] = _kleene(pois.to_numpy()) & _cmp(v["teller"], ">=", 1) & _cmp(v["teller"], "<", drempel)
@@ -983,7 +1017,7 @@ def pandas_marts(
             "gebied_code", "niveau", "indicator", "jaar", "waarde", "teller", "noemer", "noemer_jaar",
             "noemer_geschat", "n", "sd", "n_eff", "dekking", "ci_laag", "ci_hoog", "basisjaar", "basiswaarde",
             "basis_teller", "omrekenfactor", "log_verschil", "log_se", "overdispersie", "score", "score_laag",
-            "score_hoog", "z", "p_waarde", "verandering", "vergelijkbaar", "volledig", "in_samengesteld",
+            "score_hoog", "z", "p_waarde", "verandering", "vergelijkbaar", "volledig", "in_samengesteld", "basis_verwacht",
             "onderdrukt", "basis_onderdrukt", "opmerking",
         ]
     ]  # fmt: skip

@@ -96,8 +96,31 @@ def test_target_status_for_the_target_year():
     # BU09980102: 100 -> 70 crimes, lower bound 107.6 >= 95: gehaald
     assert status["BU09980102"] == "gehaald"
     assert status["WK099801"] == "onbeslist"  # 100.8, bounds 88.7 .. 114.4
-    # BU09980201 has 3 baseline events: no indicator enters its composite, so no verdict
-    assert "BU09980201" not in status
+    # BU09980201: 3 -> 0 crimes; expected baseline events 143/3500 x 500 = 20.4, so it has a composite, but
+    # 700 with bounds far apart says nothing: onbeslist
+    assert status["BU09980201"] == "onbeslist"
+
+
+def test_too_few_expected_baseline_events_leave_the_basket_and_are_named(tmp_path, capsys):
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(golden_db(), db)
+    # 20.4 expected events in BU09980201 (gemeente rate x inhabitants) fall below a minimum of 25
+    assert cli(["instellingen", "minimum_basisgebeurtenissen=25", "--db", str(db)]) == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(
+            "SELECT in_samengesteld, opmerking FROM marts.fct_indicator_scores WHERE gebied_code = 'BU09980201' "
+            "AND indicator = 'overige_misdrijven_per_1000_inwoners' AND jaar = 2023"
+        ).fetchone()
+        kept = con.execute(
+            "SELECT in_samengesteld FROM marts.fct_indicator_scores WHERE gebied_code = 'BU09980101' "
+            "AND indicator = 'overige_misdrijven_per_1000_inwoners' AND jaar = 2023"
+        ).fetchone()[0]
+        composite = con.execute(
+            "SELECT count(*) FROM marts.fct_composites WHERE gebied_code = 'BU09980201' AND jaar = 2023"
+        ).fetchone()[0]
+    assert row[0] is False and "te weinig gebeurtenissen in het basisjaar" in row[1]
+    assert kept  # BU09980101: 143/3500 x 1000 = 40.9 expected
+    assert composite == 0  # its only indicator left the basket: no composite, no verdict
 
 
 @pytest.mark.parametrize(

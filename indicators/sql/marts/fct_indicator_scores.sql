@@ -51,10 +51,22 @@ intervallen AS (
 ),
 
 basis AS (
-    SELECT i.gebied_code, i.indicator, i.waarde AS basiswaarde, i.teller AS basis_teller, i.n_eff AS basis_n_eff,
-           i.logwaarde AS basis_logwaarde, i.logvar AS basis_logvar, i.volledig AS basis_volledig
+    SELECT i.gebied_code, i.indicator, i.waarde AS basiswaarde, i.teller AS basis_teller, i.noemer AS basis_noemer,
+           i.n_eff AS basis_n_eff, i.logwaarde AS basis_logwaarde, i.logvar AS basis_logvar,
+           i.volledig AS basis_volledig
     FROM intervallen AS i, instellingen AS s
     WHERE i.jaar = s.basisjaar
+),
+
+-- The gemeente's own baseline: whether an area has "enough expected baseline events" is judged by the
+-- gemeente's rate (or percentage) applied to the area's size, not by the area's own baseline count. Selecting on
+-- the observed count would keep the areas whose 2019 was high by chance, and their regression to the mean would
+-- read as an improvement (a biased composite: the calibration simulation measured +1.5 points at wijk level).
+gemeente_basis AS (
+    SELECT b.gebied_code AS gemeente_code, b.indicator, b.basis_teller AS gm_teller, b.basis_noemer AS gm_noemer,
+           b.basiswaarde AS gm_waarde
+    FROM basis AS b
+    WHERE b.gebied_code LIKE 'GM%'
 ),
 
 -- method breaks between the baseline year and the row's year: the product of their factors, or none
@@ -74,6 +86,16 @@ vergeleken AS (
     SELECT
         i.*,
         b.basiswaarde, b.basis_teller, b.basis_n_eff, b.basis_logwaarde, b.basis_logvar, b.basis_volledig,
+        -- expected baseline events of the area (see gemeente_basis)
+        CASE
+            WHEN i.onzekerheid = 'poisson' AND i.heeft_noemer AND gb.gm_noemer > 0 AND b.basis_noemer IS NOT NULL
+                THEN gb.gm_teller / gb.gm_noemer * b.basis_noemer
+            WHEN i.onzekerheid = 'poisson' THEN b.basis_teller
+            WHEN i.onzekerheid = 'binomiaal'
+                THEN b.basis_n_eff * least(coalesce(gb.gm_waarde, b.basiswaarde), 100 - coalesce(gb.gm_waarde, b.basiswaarde))
+                     / 100.0
+            WHEN i.onzekerheid = 'gemiddelde' THEN b.basis_n_eff
+        END AS basis_verwacht,
         s.basisjaar, s.z AS z_kritiek, s.drempel, s.minimum_basisgebeurtenissen,
         coalesce(o.sigma2, 0) AS sigma2,
         br.breukjaren,
@@ -85,6 +107,8 @@ vergeleken AS (
     FROM intervallen AS i
     CROSS JOIN instellingen AS s
     LEFT JOIN basis AS b USING (gebied_code, indicator)
+    LEFT JOIN gemeente_basis AS gb
+        ON gb.gemeente_code = 'GM' || substr(i.gebied_code, 3, 4) AND gb.indicator = i.indicator
     LEFT JOIN breuken AS br USING (gebied_code, indicator, jaar)
     LEFT JOIN marts.fct_overdispersie AS o
         ON o.gemeente_code = 'GM' || substr(i.gebied_code, 3, 4) AND o.indicator = i.indicator AND o.niveau = i.niveau
@@ -100,13 +124,7 @@ gescoord AS (
              ELSE v.logvar + v.basis_logvar + CASE WHEN v.onzekerheid = 'poisson' THEN 2 * v.sigma2 ELSE 0 END
         END AS l_var,
         -- enough expected events in the baseline at this level to enter a composite
-        CASE v.onzekerheid
-            WHEN 'poisson' THEN v.basis_teller >= v.minimum_basisgebeurtenissen
-            WHEN 'binomiaal' THEN v.basis_n_eff * least(v.basiswaarde, 100 - v.basiswaarde) / 100.0
-                                  >= v.minimum_basisgebeurtenissen
-            WHEN 'gemiddelde' THEN v.basis_n_eff >= v.minimum_basisgebeurtenissen
-            ELSE false
-        END AS genoeg_basis
+        coalesce(v.basis_verwacht >= v.minimum_basisgebeurtenissen, false) AS genoeg_basis
     FROM vergeleken AS v
 )
 
@@ -129,6 +147,7 @@ SELECT
     g.basisjaar,
     g.basiswaarde,
     g.basis_teller,
+    g.basis_verwacht,
     g.omrekenfactor,
     CASE WHEN g.bruikbaar THEN g.l END                                       AS log_verschil,
     CASE WHEN g.bruikbaar THEN sqrt(g.l_var) END                             AS log_se,
