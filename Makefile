@@ -35,11 +35,13 @@ lint:
 format:
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-bench: install-test                   ## benchmarks (print figures; never part of the tests; ~20 min)
+bench: install-test                   ## benchmarks (print figures; never part of the tests; ~30 min)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_pages.py
 	$(BIN)/python benchmarks/bench_hostile.py
+	$(BIN)/python benchmarks/bench_hotspot_calibration.py
+	$(BIN)/python benchmarks/calibration.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(DB) $(DB).laadpogingen*.jsonl data/raw
