@@ -18,7 +18,7 @@ staging on runs.
   to all areas of a gemeente per variable and year (``common_dispersion``, as the demo has since issue 11).
   Monthly series (``hotspots``) share their year's e, with the demo's seasonal pattern.
 * Survey values carry sampling noise at n = 180..320 with a design effect (``design_effect``, delivered as
-  ``n_effectief`` = n / deff when the raw table has that column, otherwise only n is delivered). The
+  ``n_effectief`` = n / deff). The
   polarity-aligned sampling errors of the five items of one wijk and year are correlated
   (``survey_correlation``, a Gaussian copula; percentages are exact binomial quantiles at the effective n).
   Means are delivered with two decimals, percentages with one.
@@ -74,40 +74,7 @@ N_WIJK = len(demo.WIJKEN)
 N_BUURT = 4
 FIRST_CODE = 1000  # replicate r is gemeente GM{FIRST_CODE + r}
 
-# The engine's new columns and values this harness reads (the verdict rewrite of issue 11).
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "fct_doelen": (
-        "gebied_code",
-        "niveau",
-        "groep",
-        "peiljaar",
-        "marge",
-        "score",
-        "ondergrens",
-        "bovengrens",
-        "status",
-    ),
-    "fct_composites": (
-        "gebied_code",
-        "niveau",
-        "groep",
-        "jaar",
-        "score",
-        "log_verschil",
-        "log_se",
-        "p_aangepast",
-        "verandering",
-    ),
-    "fct_indicator_scores": (
-        "gebied_code",
-        "niveau",
-        "indicator",
-        "jaar",
-        "score",
-        "verandering",
-        "p_waarde",
-    ),
-}
+# The target statuses from the target year on (fct_doelen.status).
 NEW_STATUSES = {"gehaald", "niet gehaald", "onbeslist", "geen data"}
 
 # Crime codes delivered: rate per 1,000 (inhabitants or dwellings) at the national level, base, exponent on
@@ -522,14 +489,6 @@ def _write_raw(
     )
     rows["politie"] = len(df)
 
-    partner_cols = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
-            "AND table_name = 'partner__waarnemingen'"
-        ).fetchall()
-    }
-    n_eff_col = "n_effectief" in partner_cols
     for bron in ("corporatie", "gemeente", "welzijn", "enquete"):
         df = frames[bron]
         survey = bron == "enquete"
@@ -540,9 +499,8 @@ def _write_raw(
         extra = ""
         if survey:
             extra = """CAST(CAST(n AS BIGINT) AS VARCHAR) AS n,
-                       CASE WHEN NOT isnan(sd) THEN CAST(sd AS VARCHAR) END AS sd,"""
-            if n_eff_col:
-                extra += "CAST(n_effectief AS VARCHAR) AS n_effectief,"
+                       CASE WHEN NOT isnan(sd) THEN CAST(sd AS VARCHAR) END AS sd,
+                       CAST(n_effectief AS VARCHAR) AS n_effectief,"""
         _insert(
             con,
             "raw.partner__waarnemingen",
@@ -559,7 +517,6 @@ def _write_raw(
             df,
         )
         rows[bron] = len(df)
-    rows["n_effectief_geleverd"] = int(n_eff_col)
     return rows
 
 
@@ -642,39 +599,6 @@ def simulate_world(
 # ----------------------------------------------------------------------------------------------------------
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    return {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = 'marts' AND table_name = ?",
-            [table],
-        ).fetchall()
-    }
-
-
-def missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The columns of :data:`REQUIRED_COLUMNS` that the built marts lack (``table.column``)."""
-    missing = []
-    for table, cols in REQUIRED_COLUMNS.items():
-        have = _columns(con, table)
-        missing += [f"{table}.{c}" for c in cols if c not in have]
-    return missing
-
-
-def engine_missing_columns() -> list[str]:
-    """:func:`missing_columns` of the current engine, from a build of an empty in-memory warehouse (~1 s)."""
-    from etl.build import build, ensure_schema
-
-    con = duckdb.connect()
-    try:
-        ensure_schema(con)
-        build(con)
-        return missing_columns(con)
-    finally:
-        con.close()
-
-
 def _share(per_rep: pd.DataFrame, hits: str, total: str) -> dict[str, float]:
     """Pooled share sum(hits) / sum(total) with its Monte Carlo SE over replicates (ratio estimator)."""
     x = per_rep[hits].to_numpy(float)
@@ -694,11 +618,7 @@ def _mean(per_rep: pd.DataFrame, total: str, count: str) -> dict[str, float]:
 
 
 def calibration_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """The calibration figures per world (``shift``) from the built marts; see the module docstring.
-
-    Works against the engine as it is: figures whose columns are missing are left out, and ``missing_columns``
-    lists them.
-    """
+    """The calibration figures per world (``shift``) from the built marts; see the module docstring."""
     settings = con.execute("SELECT basisjaar, doeljaar FROM marts.dim_instellingen").fetchone()
     basisjaar, doeljaar = int(settings[0]), int(settings[1])
     worlds = [
@@ -707,7 +627,6 @@ def calibration_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     result: dict[str, Any] = {
         "basisjaar": basisjaar,
         "doeljaar": doeljaar,
-        "missing_columns": missing_columns(con),
         "worlds": {},
     }
     gm = "JOIN kalibratie.gemeenten AS k ON k.gemeente_code = 'GM' || substr(x.gebied_code, 3, 4)"
@@ -794,28 +713,27 @@ def calibration_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
         # why the mean may be off: the mean change (log scale) of the indicators that entered the composite
         # against all usable ones with a weight (selection of the basket on the baseline's own count)
-        if "in_samengesteld" in _columns(con, "fct_indicator_scores"):
-            per = con.execute(
-                f"""
-                SELECT k.gemeente_code, x.niveau,
-                       count(*) AS bruikbaar, sum(x.log_verschil) AS som_l,
-                       count(*) FILTER (WHERE x.in_samengesteld) AS in_basket,
-                       sum(x.log_verschil) FILTER (WHERE x.in_samengesteld) AS som_l_in
-                FROM marts.fct_indicator_scores AS x {gm}
-                JOIN marts.dim_indicator AS i USING (indicator)
-                WHERE k.shift = ? AND i.gewicht > 0 AND x.log_verschil IS NOT NULL AND x.jaar <> ?
-                  AND (x.jaar < ? OR ? = 0)
-                GROUP BY ALL""",
-                [shift, basisjaar, doeljaar, shift],
-            ).df()
-            w["indicator_log_verschil"] = {
-                lv: {
-                    "all_usable": _mean(g, "som_l", "bruikbaar"),
-                    "in_composite": _mean(g.fillna({"som_l_in": 0}), "som_l_in", "in_basket"),
-                    "share_in_composite": _share(g, "in_basket", "bruikbaar"),
-                }
-                for lv, g in per.groupby("niveau")
+        per = con.execute(
+            f"""
+            SELECT k.gemeente_code, x.niveau,
+                   count(*) AS bruikbaar, sum(x.log_verschil) AS som_l,
+                   count(*) FILTER (WHERE x.in_samengesteld) AS in_basket,
+                   sum(x.log_verschil) FILTER (WHERE x.in_samengesteld) AS som_l_in
+            FROM marts.fct_indicator_scores AS x {gm}
+            JOIN marts.dim_indicator AS i USING (indicator)
+            WHERE k.shift = ? AND i.gewicht > 0 AND x.log_verschil IS NOT NULL AND x.jaar <> ?
+              AND (x.jaar < ? OR ? = 0)
+            GROUP BY ALL""",
+            [shift, basisjaar, doeljaar, shift],
+        ).df()
+        w["indicator_log_verschil"] = {
+            lv: {
+                "all_usable": _mean(g, "som_l", "bruikbaar"),
+                "in_composite": _mean(g.fillna({"som_l_in": 0}), "som_l_in", "in_basket"),
+                "share_in_composite": _share(g, "in_basket", "bruikbaar"),
             }
+            for lv, g in per.groupby("niveau")
+        }
 
         # (4) placebo: per-indicator verdicts against the base year (only meaningful where nothing changed)
         per = con.execute(
@@ -856,14 +774,13 @@ def calibration_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
         # hotspot false alarms: only in a world without change (every signal is false), per gemeente-month,
         # against what fct_hotspot_kalibratie states for the gemeente
-        hot = _columns(con, "fct_hotspots")
-        if shift == 0 and {"gebied_code", "jaar", "maand", "signaal"} <= hot:
+        if shift == 0:
             per = con.execute(f"""
                 SELECT k.gemeente_code, count(*) AS getoetst, count(*) FILTER (WHERE x.signaal) AS signalen,
                        count(DISTINCT x.jaar * 100 + x.maand) AS maanden,
                        count(DISTINCT x.jaar * 100 + x.maand) FILTER (WHERE x.signaal) AS maanden_met_signaal
                 FROM marts.fct_hotspots AS x {gm}
-                WHERE k.shift = 0 {"AND x.p_waarde IS NOT NULL" if "p_waarde" in hot else ""}
+                WHERE k.shift = 0 AND x.p_waarde IS NOT NULL
                 GROUP BY ALL""").df()
             if len(per):
                 w["hotspot"] = {
@@ -871,20 +788,22 @@ def calibration_figures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                     "signal_per_test": _share(per, "signalen", "getoetst"),
                     "month_with_any_signal": _share(per, "maanden_met_signaal", "maanden"),
                 }
-                stated = _columns(con, "fct_hotspot_kalibratie")
-                for col in ("vals_alarm_per_maand", "vals_alarm_dispersie"):
-                    if col in stated:
-                        st = con.execute(f"""
-                            SELECT avg(x.{col}), stddev_samp(x.{col}) / sqrt(count(*)), count(*)
-                            FROM marts.fct_hotspot_kalibratie AS x
-                            JOIN kalibratie.gemeenten AS k USING (gemeente_code)
-                            WHERE k.shift = 0""").fetchone()
-                        w["hotspot"][f"stated_{col}"] = {
-                            "mean": st[0],
-                            "se": st[1],
-                            "n": st[2],
-                            "replicates": st[2],
-                        }
+                stated = con.execute(
+                    """
+                    SELECT avg(x.vals_alarm_per_maand), stddev_samp(x.vals_alarm_per_maand) / sqrt(count(*)),
+                           avg(x.vals_alarm_dispersie), stddev_samp(x.vals_alarm_dispersie) / sqrt(count(*)),
+                           count(*)
+                    FROM marts.fct_hotspot_kalibratie AS x
+                    JOIN kalibratie.gemeenten AS k USING (gemeente_code)
+                    WHERE k.shift = 0"""
+                ).fetchone()
+                for k, col in enumerate(("vals_alarm_per_maand", "vals_alarm_dispersie")):
+                    w["hotspot"][f"stated_{col}"] = {
+                        "mean": stated[2 * k],
+                        "se": stated[2 * k + 1],
+                        "n": stated[4],
+                        "replicates": stated[4],
+                    }
         result["worlds"][f"{shift:g}"] = w
     return result
 
@@ -953,8 +872,6 @@ def report(fig: dict[str, Any]) -> str:
     """The figures as plain text (what the benchmark prints)."""
     lines = []
     doeljaar = fig["doeljaar"]
-    if fig["missing_columns"]:
-        lines.append("engine lacks: " + ", ".join(fig["missing_columns"]))
     for key, w in fig["worlds"].items():
         lines.append(f"== world shift={key} ({w['replicates']} gemeenten x {N_WIJK} wijken)")
         lines.append(f"   statuses seen at peiljaar {doeljaar}: {w['statuses_seen']}")
