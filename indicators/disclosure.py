@@ -31,9 +31,10 @@ of suppressed cells (cells that share a relation), (1) linear algebra: a cell is
 vector lies in the row space of the relations restricted to the suppressed cells (Gauss-Jordan elimination),
 which catches combinations of several relations; (2) bounds: interval propagation through every relation,
 every hidden count being an integer of at least 1, which catches e.g. five suppressed buurten under a
-published wijk of 5 (each must be 1). The bounds also use what shows elsewhere: whether a baseline count
-reaches ``minimum_basisgebeurtenissen`` (an indicator enters a published composite only then, and the remark
-"te weinig gebeurtenissen" says so), so a hidden baseline count is known to be below or at least that. For
+published wijk of 5 (each must be 1). The bounds also assume the attacker knows whether a baseline count
+reaches ``minimum_basisgebeurtenissen``, so a hidden baseline count is known to be below or at least that. That
+is conservative: the composite basket is chosen on expected baseline events (the gemeente's rate × the area's
+size), which do not reveal the area's own count. For
 every cell the audit pins down, the nearest candidate (the rule's
 choice in one of its relations, else in the relations of the hidden cells next to it) is suppressed too,
 and the fixpoint and the audit run again until the audit pins nothing down. Every round suppresses at least
@@ -501,23 +502,16 @@ def suppression(
 
 def compute_suppression(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The rows of ``marts.fct_onderdrukking``, computed from the marts."""
-    settings = set(
-        con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' "
-            "AND table_name = 'dim_instellingen'"
-        ).fetchall()
-    )
-    # Whether a baseline count reaches minimum_basisgebeurtenissen shows outside its own row (the indicator is
-    # in a published composite or not, the remark on later years): the audit assumes an attacker knows it.
-    minimum = "st.minimum_basisgebeurtenissen" if ("minimum_basisgebeurtenissen",) in settings else "NULL"
+    # Whether an area's baseline count reaches minimum_basisgebeurtenissen: the attacker is assumed to know it
+    # (conservative: the composite basket is now chosen on expected events, which do not reveal the count).
     cells = con.execute(
-        f"""
+        """
         SELECT s.gebied_code, s.niveau, s.indicator, s.jaar, s.teller, coalesce(s.onderdrukt, false) AS onderdrukt,
                i.onzekerheid,
-               CASE WHEN s.jaar = st.basisjaar AND i.gewicht > 0 AND s.teller >= {minimum}
-                    THEN {minimum} END AS min_bekend,
-               CASE WHEN s.jaar = st.basisjaar AND i.gewicht > 0 AND s.teller < {minimum}
-                    THEN {minimum} - 1 END AS max_bekend
+               CASE WHEN s.jaar = st.basisjaar AND i.gewicht > 0 AND s.teller >= st.minimum_basisgebeurtenissen
+                    THEN st.minimum_basisgebeurtenissen END AS min_bekend,
+               CASE WHEN s.jaar = st.basisjaar AND i.gewicht > 0 AND s.teller < st.minimum_basisgebeurtenissen
+                    THEN st.minimum_basisgebeurtenissen - 1 END AS max_bekend
         FROM marts.fct_indicator_scores AS s
         LEFT JOIN marts.dim_indicator AS i USING (indicator)
         CROSS JOIN marts.dim_instellingen AS st
@@ -546,40 +540,3 @@ def build_suppression(con: duckdb.DuckDBPyConnection) -> None:
         )
     finally:
         con.unregister("_onderdrukking_df")
-
-
-def suppression_of(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """``marts.fct_onderdrukking`` when the build made it, else computed now (older databases, read-only)."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' "
-        "AND table_name = 'fct_onderdrukking'"
-    ).fetchall()[0][0]
-    if exists:
-        return con.execute(
-            "SELECT gebied_code, niveau, indicator, jaar, onderdrukt, reden FROM marts.fct_onderdrukking"
-        ).df()
-    return compute_suppression(con)
-
-
-def composite_suppressed(baskets: pd.DataFrame, hidden: pd.DataFrame, basisjaar: int) -> pd.Series:
-    """Per composite row (gebied_code, jaar, indicatoren: its basket), whether it would reveal a hidden count.
-
-    ``hidden``: the suppressed cells (gebied_code, indicator, jaar). A composite is suppressed when any
-    indicator in its basket is suppressed in that area in that year or in the baseline year (its score is
-    then a function of a hidden count, and the composite, alone or with the other scores, gives it back).
-    """
-    cells = set(zip(hidden["gebied_code"], hidden["indicator"], hidden["jaar"], strict=True))
-
-    def one(g: str, jaar: int, basket) -> bool:
-        if basket is None or (isinstance(basket, float) and math.isnan(basket)):
-            return False
-        return any((g, i, jaar) in cells or (g, i, basisjaar) in cells for i in basket)
-
-    return pd.Series(
-        [
-            one(g, int(j), b)
-            for g, j, b in zip(baskets["gebied_code"], baskets["jaar"], baskets["indicatoren"], strict=True)
-        ],
-        index=baskets.index,
-        dtype=bool,
-    )

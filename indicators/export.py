@@ -32,11 +32,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from indicators.disclosure import composite_suppressed, suppression_of
-
 KINDS = ("indicators", "composites", "targets")
 
-# Column order of each export (a column the database does not have yet is left out).
+# Column order of each export.
 INDICATOR_COLUMNS = [
     "gebied_code",
     "niveau",
@@ -135,71 +133,47 @@ def export_frame(
         raise ValueError(f"onbekende export {kind!r}; kies uit {', '.join(KINDS)}")
     settings = con.execute("SELECT basisjaar, drempel FROM marts.dim_instellingen").df().iloc[0]
     basisjaar, drempel = int(settings["basisjaar"]), int(settings["drempel"])
-    hidden = suppression_of(con)
-    hidden = hidden.loc[hidden["onderdrukt"].fillna(False).astype(bool), ["gebied_code", "indicator", "jaar"]]
     if kind == "indicators":
-        return _indicators(con, list(niveaus), hidden, basisjaar, drempel)
-    composites = _composites(con, hidden, basisjaar, drempel)
+        return _indicators(con, list(niveaus), basisjaar, drempel)
+    composites = _composites(con, drempel)
     if kind == "composites":
         out = composites[composites["niveau"].isin(niveaus)]
-        return out[[c for c in COMPOSITE_COLUMNS if c in out.columns] + ["onderdrukt_tekst"]].reset_index(
-            drop=True
-        )
+        return out[[*COMPOSITE_COLUMNS, "onderdrukt_tekst"]].reset_index(drop=True)
     return _targets(con, list(niveaus), composites, basisjaar, drempel)
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ? "
-            "ORDER BY ordinal_position",
-            [table],
-        ).fetchall()
-    ]
-
-
 def _indicators(
-    con: duckdb.DuckDBPyConnection, niveaus: list[str], hidden: pd.DataFrame, basisjaar: int, drempel: int
+    con: duckdb.DuckDBPyConnection, niveaus: list[str], basisjaar: int, drempel: int
 ) -> pd.DataFrame:
-    have = set(_columns(con, "fct_indicator_scores"))
-    wanted = [c for c in INDICATOR_COLUMNS if c in have and c != "onderdrukt"]
-    flags = [c for c in ("onderdrukt", "basis_onderdrukt") if c in have]
+    """The indicator rows with fct_onderdrukking's flag of the row itself and of its baseline-year row."""
+    published = [c for c in INDICATOR_COLUMNS if c != "onderdrukt"]
     df = con.execute(
-        f"SELECT {', '.join(wanted + flags)} FROM marts.fct_indicator_scores WHERE list_contains(?, niveau) "
-        "ORDER BY niveau DESC, gebied_code, indicator, jaar",
-        [niveaus],
+        f"""
+        SELECT {", ".join("s." + c for c in published)},
+               coalesce(o.onderdrukt, false) AS rij_onderdrukt,
+               coalesce(ob.onderdrukt, false) AS basis_onderdrukt
+        FROM marts.fct_indicator_scores AS s
+        LEFT JOIN marts.fct_onderdrukking AS o USING (gebied_code, indicator, jaar)
+        LEFT JOIN marts.fct_onderdrukking AS ob
+            ON ob.gebied_code = s.gebied_code AND ob.indicator = s.indicator AND ob.jaar = ?
+        WHERE list_contains(?, s.niveau)
+        ORDER BY s.niveau DESC, s.gebied_code, s.indicator, s.jaar
+        """,
+        [basisjaar, niveaus],
     ).df()
-    cells = set(zip(hidden["gebied_code"], hidden["indicator"], hidden["jaar"], strict=True))
-    row = np.array(
-        [
-            (g, i, int(j)) in cells
-            for g, i, j in zip(df["gebied_code"], df["indicator"], df["jaar"], strict=True)
-        ],
-        bool,
-    )
-    base = np.array(
-        [(g, i, basisjaar) in cells for g, i in zip(df["gebied_code"], df["indicator"], strict=True)], bool
-    )
-    # the engine's own flags as well (belt and braces: a database built before fct_onderdrukking existed)
-    if "onderdrukt" in df:
-        row |= df.pop("onderdrukt").fillna(False).astype(bool).to_numpy()
-    if "basis_onderdrukt" in df:
-        base |= df.pop("basis_onderdrukt").fillna(False).astype(bool).to_numpy()
+    row = df.pop("rij_onderdrukt").to_numpy(dtype=bool)
+    base = df.pop("basis_onderdrukt").to_numpy(dtype=bool)
     _blank(df, HIDDEN_WHEN_SUPPRESSED, row)
     _blank(df, HIDDEN_WHEN_BASELINE_SUPPRESSED, base)
-    if "opmerking" in df:
-        df["opmerking"] = [
+    df["opmerking"] = pd.Series(
+        [
             _without_count_remarks(o) if (r or b) else o
             for o, r, b in zip(df["opmerking"], row, base, strict=True)
-        ]
-        df["opmerking"] = df["opmerking"].astype("string")
-    texts = _texts(drempel)
-    df.insert(
-        df.columns.get_loc("verandering") + 1 if "verandering" in df else len(df.columns),
-        "onderdrukt",
-        row | base,
+        ],
+        dtype="string",
     )
+    texts = _texts(drempel)
+    df.insert(df.columns.get_loc("verandering") + 1, "onderdrukt", row | base)
     df["onderdrukt_tekst"] = pd.Series(
         np.where(row, texts["rij"], np.where(base, texts["basis"], None)), dtype="string"
     )
@@ -213,46 +187,27 @@ def _without_count_remarks(remark) -> str | None:
     return "; ".join(kept) or None
 
 
-def _composites(
-    con: duckdb.DuckDBPyConnection, hidden: pd.DataFrame, basisjaar: int, drempel: int
-) -> pd.DataFrame:
-    have = set(_columns(con, "fct_composites"))
-    wanted = [
-        c
-        for c in ("score", "ci_laag", "ci_hoog", "verandering", "dekking", "ondergrens", "bovengrens")
-        if c in have
+def _composites(con: duckdb.DuckDBPyConnection, drempel: int) -> pd.DataFrame:
+    """The composite rows; ``fct_composites.onderdrukt`` says which would reveal a suppressed count."""
+    shown = [
+        c for c in COMPOSITE_COLUMNS if c not in ("gebied_code", "niveau", "thema", "jaar", "onderdrukt")
     ]
-    extra = [c for c in ("indicatoren", "onderdrukt") if c in have]
     df = con.execute(
-        f"SELECT gebied_code, niveau, groep AS thema, groep_type, jaar, {', '.join(wanted + extra)} "
+        f"SELECT gebied_code, niveau, groep AS thema, groep_type, jaar, {', '.join(shown)}, onderdrukt "
         "FROM marts.fct_composites ORDER BY niveau DESC, gebied_code, groep_type DESC, groep, jaar"
     ).df()
-    if "indicatoren" in df:
-        suppressed = np.array(composite_suppressed(df, hidden, basisjaar), dtype=bool)
-    else:  # no basket: every composite of an area and year with a hidden row in it or its baseline
-        areas = set(zip(hidden["gebied_code"], hidden["jaar"], strict=True))
-        suppressed = np.array(
-            [
-                (g, int(j)) in areas or (g, basisjaar) in areas
-                for g, j in zip(df["gebied_code"], df["jaar"], strict=True)
-            ],
-            bool,
-        )
-    if "onderdrukt" in df:
-        suppressed |= df["onderdrukt"].fillna(False).astype(bool).to_numpy()
+    suppressed = df["onderdrukt"].to_numpy(dtype=bool)
     _blank(df, HIDDEN_COMPOSITE, suppressed)
-    df["onderdrukt"] = suppressed
     df["onderdrukt_tekst"] = pd.Series(
         np.where(suppressed, _texts(drempel)["samengesteld"], None), dtype="string"
     )
-    return df.drop(columns=[c for c in ("indicatoren",) if c in df])
+    return df
 
 
 def _targets(
     con: duckdb.DuckDBPyConnection, niveaus: list[str], composites: pd.DataFrame, basisjaar: int, drempel: int
 ) -> pd.DataFrame:
-    have = set(_columns(con, "fct_doelen"))
-    wanted = [c for c in TARGET_COLUMNS if c in have and c != "onderdrukt"]
+    wanted = [c for c in TARGET_COLUMNS if c != "onderdrukt"]
     df = con.execute(
         f"SELECT {', '.join(wanted)} FROM marts.fct_doelen "
         "WHERE list_contains(?, niveau) AND groep = 'samengesteld' "
@@ -281,9 +236,9 @@ def _targets(
 
 
 def _blank(df: pd.DataFrame, columns: list[str], mask: np.ndarray) -> None:
+    if not mask.any():
+        return
     for c in columns:
-        if c not in df or not mask.any():
-            continue
         if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
             df[c] = df[c].astype("float64")
             df.loc[mask, c] = np.nan

@@ -271,18 +271,6 @@ def test_determined_columns():
     assert d._determined_columns(c) == [0, 1]
 
 
-def test_composite_suppression_follows_its_basket_this_year_and_in_the_baseline():
-    baskets = pd.DataFrame(
-        {
-            "gebied_code": ["WK1", "WK1", "WK1", "WK2"],
-            "jaar": [2021, 2022, 2021, 2021],
-            "indicatoren": [["a", "b"], ["b"], ["c"], ["a"]],
-        }
-    )
-    hidden = pd.DataFrame({"gebied_code": ["WK1", "WK1"], "indicator": ["a", "b"], "jaar": [2021, 2019]})
-    assert list(d.composite_suppressed(baskets, hidden, 2019)) == [True, True, False, False]
-
-
 def test_formula_cells_get_an_apostrophe(tmp_path):
     df = pd.DataFrame(
         {
@@ -838,3 +826,23 @@ def test_targets_hide_their_numbers_where_an_overall_composite_is_hidden(demo):
         if any(know.basisjaar <= y <= p for y in years):
             assert pd.isna(s), g
     assert t["status"].notna().all()  # the verdict itself stays
+
+
+def test_a_composite_is_suppressed_when_its_basket_holds_a_hidden_count_this_year_or_in_the_baseline():
+    """fct_composites.onderdrukt (SQL) against the rule worked out here from fct_onderdrukking."""
+    with duckdb.connect(str(demo_db()), read_only=True) as con:
+        basisjaar = con.execute("SELECT basisjaar FROM marts.dim_instellingen").fetchone()[0]
+        hidden = {
+            tuple(r)
+            for r in con.execute(
+                "SELECT gebied_code, indicator, jaar FROM marts.fct_onderdrukking WHERE onderdrukt"
+            ).fetchall()
+        }
+        rows = con.execute(
+            "SELECT gebied_code, jaar, indicatoren, onderdrukt FROM marts.fct_composites"
+        ).fetchall()
+    expected = [
+        any((g, i, j) in hidden or (g, i, basisjaar) in hidden for i in basket) for g, j, basket, _ in rows
+    ]
+    assert [r[3] for r in rows] == expected
+    assert any(expected) and not all(expected)
