@@ -30,7 +30,7 @@ import pandas as pd
 
 from etl.db import SCHEMA_VERSION
 from etl.sources import variable_dimension
-from indicators import dim_tables, settings_of
+from indicators.dimensions import dim_tables, settings_of
 from indicators.disclosure import build_suppression
 from indicators.hotspots import build_calibration, build_hotspots
 from indicators.stats import register_functions
@@ -80,10 +80,6 @@ def _frame_table(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -
         con.unregister("_step_df")
 
 
-def _suppression(con: duckdb.DuckDBPyConnection) -> None:
-    build_suppression(con)
-
-
 def _macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((INDICATOR_SQL / "macros.sql").read_text(encoding="utf-8"))
 
@@ -123,7 +119,7 @@ STEPS: list[Step] = [
         "fct_indicator_scores",
         "fct_indicator_vorige",
     ),
-    Step("fct_onderdrukking", "marts", python=_suppression),  # primary and secondary suppression
+    Step("fct_onderdrukking", "marts", python=build_suppression),  # primary and secondary suppression
     *_sql(
         "marts",
         INDICATOR_SQL / "marts",
@@ -142,17 +138,9 @@ STAGING_STEPS = {s.name for s in STEPS if s.layer == "staging"}
 AREA_STEPS = STAGING_STEPS | {"dim_gebied"}
 # the ETL's own marts (areas, coverage, variables)
 ETL_MART_STEPS = {"dim_gebied", "dim_variabele", "fct_aanlevering_dekking"}
-# the indicator engine: catalogue dimensions, functions, macros, intermediate and indicator marts
-INDICATOR_STEPS = {
-    "dim_catalogus",
-    "wm_functies",
-    "wm_macros",
-    "fct_onderdrukking",
-    "fct_hotspots",
-    "fct_hotspot_kalibratie",
-} | {
-    s.name for s in STEPS if s.sql is not None and INDICATOR_SQL in s.sql.parents
-}
+# the indicator engine: every step after staging that is not the ETL's own (catalogue dimensions, functions,
+# macros, intermediate models and the indicator marts, SQL and Python alike)
+INDICATOR_STEPS = {s.name for s in STEPS if s.layer != "staging"} - ETL_MART_STEPS
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -2,10 +2,6 @@
 
 Never imports streamlit (checked by import-linter). The catalogue and settings become dimension tables
 (``indicators.dimensions``); the SQL models live in ``indicators/sql/{intermediate,marts}``; the one build
-that runs them in order is ``etl.build``.
+that runs them in order is ``etl.build``. The package itself imports nothing, so that reading the catalogue
+(``indicators.catalogue``, e.g. from the demo generator) does not pull in scipy and DuckDB.
 """
-
-from indicators.catalogue import Settings, load_catalogue
-from indicators.dimensions import dim_tables, settings_of
-
-__all__ = ["Settings", "dim_tables", "load_catalogue", "settings_of"]
