@@ -40,6 +40,37 @@ LINE = "#4D4D4D"
 SEPARATORS = ",."  # decimal comma, thousands dot
 
 
+def _markers(
+    fig: go.Figure,
+    baseline_year: int,
+    reference: float | None,
+    limit: float | None,
+    limit_label: str,
+    target_year: int,
+) -> None:
+    """The baseline level (dashed), the margin's limit (dotted) and the target year (vertical) of a trend chart."""
+    if reference is not None:
+        fig.add_hline(
+            y=reference,
+            line={"color": LINE, "dash": "dash", "width": 1},
+            annotation_text=f"{baseline_year} = {fmt.getal(reference)}",
+            annotation_position="top left",
+        )
+    if limit is not None:
+        fig.add_hline(
+            y=limit,
+            line={"color": LINE, "dash": "dot", "width": 1},
+            annotation_text=limit_label,
+            annotation_position="bottom left",
+        )
+    fig.add_vline(
+        x=target_year,
+        line={"color": "#E69F00", "width": 2},
+        annotation_text=f"doeljaar {target_year}",
+        annotation_position="top right",
+    )
+
+
 def value_scale(higher_is_better: bool) -> list:
     """Colour scale for raw values: blue where the value is good, orange where it is bad."""
     if higher_is_better:
@@ -415,26 +446,7 @@ def trend(
                 hovertemplate="%{text}<br>%{x}: %{y:.1f}<extra></extra>",
             )
         )
-    if reference is not None:
-        fig.add_hline(
-            y=reference,
-            line={"color": LINE, "dash": "dash", "width": 1},
-            annotation_text=f"{baseline_year} = {fmt.getal(reference)}",
-            annotation_position="top left",
-        )
-    if limit is not None:
-        fig.add_hline(
-            y=limit,
-            line={"color": LINE, "dash": "dot", "width": 1},
-            annotation_text=limit_label,
-            annotation_position="bottom left",
-        )
-    fig.add_vline(
-        x=target_year,
-        line={"color": "#E69F00", "width": 2},
-        annotation_text=f"doeljaar {target_year}",
-        annotation_position="top right",
-    )
+    _markers(fig, baseline_year, reference, limit, limit_label, target_year)
     _layout(
         fig,
         height,
@@ -533,24 +545,7 @@ def composite_trend(
             hovertemplate="%{x}: score %{customdata}<extra></extra>",
         )
     )
-    fig.add_hline(
-        y=100,
-        line={"color": LINE, "dash": "dash", "width": 1},
-        annotation_text=f"{baseline_year} = 100",
-        annotation_position="top left",
-    )
-    fig.add_hline(
-        y=limit,
-        line={"color": LINE, "dash": "dot", "width": 1},
-        annotation_text=limit_label,
-        annotation_position="bottom left",
-    )
-    fig.add_vline(
-        x=target_year,
-        line={"color": "#E69F00", "width": 2},
-        annotation_text=f"doeljaar {target_year}",
-        annotation_position="top right",
-    )
+    _markers(fig, baseline_year, 100, limit, limit_label, target_year)
     finite = [v for v in values if pd.notna(v)]
     low, high = max(min(finite), 40.0), min(max(finite), 250.0)  # a wild prediction interval is cut off
     clipped = min(finite) < low or max(finite) > high
