@@ -55,7 +55,13 @@ def dim_tables(settings: Settings) -> dict[str, pd.DataFrame]:
             for sign, key in ((1, "variabelen"), (-1, "min_variabelen")):
                 for var in part.get(key, []):
                     components.append(
-                        {"indicator": code, "rol": role, "bron": part["bron"], "variabele": var, "teken": sign}
+                        {
+                            "indicator": code,
+                            "rol": role,
+                            "bron": part["bron"],
+                            "variabele": var,
+                            "teken": sign,
+                        }
                     )
         for brk in ind.get("methodebreuken", []):
             breaks.append(
