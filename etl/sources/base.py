@@ -54,6 +54,7 @@ class Options:
     sheet: str | None = None  # --blad (XLSX)
     code_template: str | None = None  # gebieden: e.g. "BU{GEMEENTECODE}{BUURTCODE}"
     naam_template: str | None = None  # gebieden: e.g. "{BUURT}"
+    indeling: int | None = None  # --indeling: the area division (year) the codes follow; else recognised
 
 
 @dataclass
@@ -71,6 +72,8 @@ class Plan:
     extra_raw: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     idents: dict[str, str] = field(default_factory=dict)  # canonical name -> positional SQL column (k3)
+    indeling: int | None = None  # the area division the codes follow (etl.indeling.choose)
+    indeling_herkomst: str = ""  # how that was decided, for the load log
 
     def sql(self, name: str) -> str:
         """The trimmed value of a canonical column as SQL (over the delivery view), NULL when absent."""
