@@ -632,51 +632,234 @@ def _frame_to_view(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, table: str,
 
 # ---------------------------------------------------------------------------------------- GeoJSON
 
-# WGS84 longitude/latitude; the Netherlands lies well inside, the whole world is accepted.
-_LON, _LAT = (-180.0, 180.0), (-90.0, 90.0)
+# Coordinates (docs/data-formats.md, "Coördinaten"). The map stores WGS84 longitude/latitude; a file may also be
+# in RD New or Web Mercator and is then reprojected. Which system a file uses is decided once, from the bounds of
+# all its geometries: the optional `crs` label is checked against the coordinates, not trusted. The boxes of the
+# Netherlands in the four systems do not overlap, so the coordinates themselves tell them apart.
+_NL_LONLAT = (3.0, 50.6, 7.4, 53.8)  # the Netherlands with the Wadden islands and the coastal zone, lon/lat
+
+
+@dataclass(frozen=True)
+class _System:
+    key: str
+    name: str  # in messages: "de coördinaten zijn <name>"
+    box: tuple[float, float, float, float]  # minx, miny, maxx, maxy of the Netherlands in this system
+    epsg: str | None = None  # reprojected from this system to WGS84; None: stored as delivered
+
+
+_WGS84 = _System("wgs84", "lengte/breedte in WGS84", _NL_LONLAT)
+# _NL_LONLAT expressed in RD New and in Web Mercator (pyproj's transform_bounds), rounded outwards; the RD box
+# holds the official EPSG:28992 area of validity (x 482–284183, y 306602–637050).
+_RD = _System("rd", "RD New (EPSG:28992)", (-15_000.0, 289_000.0, 300_000.0, 650_000.0), "EPSG:28992")
+_WEB_MERCATOR = _System(
+    "webmercator", "Web Mercator (EPSG:3857)", (333_000.0, 6_550_000.0, 824_000.0, 7_133_000.0), "EPSG:3857"
+)
+_LATLON = _System("latlon", "breedte/lengte in omgekeerde volgorde", (50.6, 3.0, 53.8, 7.4))  # refused
+_SYSTEMS = (_WGS84, _RD, _WEB_MERCATOR, _LATLON)
+# EPSG codes a `crs` label may name, in any spelling ending in the code ("EPSG:28992",
+# "urn:ogc:def:crs:EPSG::28992", "http://www.opengis.net/def/crs/EPSG/0/28992"); CRS84 is WGS84 as well. ETRS89
+# (4258) differs from WGS84 by less than a metre in the Netherlands: taken as WGS84, as PROJ does.
+_LABELS = {
+    "4326": _WGS84,
+    "4258": _WGS84,
+    "28992": _RD,
+    "3857": _WEB_MERCATOR,
+    "3785": _WEB_MERCATOR,
+    "900913": _WEB_MERCATOR,
+}
+_EXPECTED = "lengte/breedte in WGS84 binnen Nederland, of RD New (EPSG:28992)"
 
 
 def _no_constant(name: str) -> float:
     raise ValueError(f"{name} is geen geldig getal in JSON")
 
 
-def _geometry_problem(geom: object) -> str | None:
-    """Why a GeoJSON geometry is not a valid (Multi)Polygon in WGS84, in Dutch; None when it is."""
-    if not isinstance(geom, dict):
-        return "geometrie ontbreekt"
-    kind = geom.get("type")
-    if kind not in {"Polygon", "MultiPolygon"}:
-        return None  # the check frame refuses other types with its own message
-    from shapely.geometry import shape
+def _crs_label(doc: dict) -> tuple[str, _System | None]:
+    """The name in the optional ``crs`` member ('' when there is none) and the system it names.
+
+    A name that is not WGS84, RD New or Web Mercator is refused: its coordinates cannot be reprojected.
+    """
+    crs = doc.get("crs")
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
+    name = "" if name is None else str(name).strip()
+    if not name:
+        return "", None
+    upper = name.upper()
+    if re.search(r"CRS:?84$", upper):
+        return name, _WGS84
+    code = re.search(r"([0-9]+)$", upper) if "EPSG" in upper else None
+    if code and code.group(1) in _LABELS:
+        return name, _LABELS[code.group(1)]
+    raise ReadError(
+        f"coördinaten moeten in WGS84 (lengte/breedte), RD New (EPSG:28992) of Web Mercator (EPSG:3857) zijn, "
+        f"niet in {shown(name, 60)}"
+    )
+
+
+def _number(v: float) -> str:
+    """A coordinate in a message: degrees with 2 decimals, metres whole."""
+    if not math.isfinite(v) or abs(v) >= 1e9:
+        return f"{v:.3g}"
+    return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.2f}"
+
+
+def _extent(bounds: tuple[float, float, float, float]) -> str:
+    minx, miny, maxx, maxy = bounds
+    return f"van ({_number(minx)}, {_number(miny)}) tot ({_number(maxx)}, {_number(maxy)})"
+
+
+def _finite(bounds: tuple[float, ...]) -> bool:
+    return all(math.isfinite(v) for v in bounds)
+
+
+def _inside(bounds: tuple[float, float, float, float], box: tuple[float, float, float, float]) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return box[0] <= minx and maxx <= box[2] and box[1] <= miny and maxy <= box[3]
+
+
+def _system_of(bounds: tuple[float, float, float, float]) -> _System | None:
+    """The system in which these bounds lie inside the Netherlands; None when there is none."""
+    return next((s for s in _SYSTEMS if _inside(bounds, s.box)), None)
+
+
+def _swapped_message(example: tuple[float, float]) -> str:
+    lat, lon = (round(v, 2) for v in example)
+    return (
+        "de coördinaten staan in de volgorde (breedte, lengte) in plaats van (lengte, breedte): bijv. "
+        f"[{lat}, {lon}] waar [{lon}, {lat}] hoort. GeoJSON zet de lengte eerst; exporteer het bestand opnieuw "
+        "(in QGIS: opslaan als GeoJSON in EPSG:4326; met GDAL: ogr2ogr -lco RFC7946=YES)"
+    )
+
+
+def _coordinate_system(
+    shapes: list[object | None], label_name: str, label: _System | None
+) -> tuple[_System | None, list[_System | None], list[str]]:
+    """Decide once for the whole file in which system its coordinates are, from the bounds of all geometries.
+
+    Every geometry is placed in the system in which it lies inside the Netherlands (or none); the file's system
+    is the one most geometries are in (a tie goes to the labelled one). Geometries elsewhere are reported on
+    their own feature. Returns the file's system (None when no feature has coordinates), each feature's system
+    and the notes for the load report. Refuses a file with no geometry in the Netherlands, or in lat/lon order.
+    """
+    bounds = [s.bounds if s is not None and not s.is_empty else None for s in shapes]
+    systems = [_system_of(b) if b is not None and _finite(b) else None for b in bounds]
+    finite = [b for b in bounds if b is not None and _finite(b)]
+    if not finite:
+        return None, systems, []
+    counts = {s.key: 0 for s in _SYSTEMS}
+    for s in systems:
+        if s is not None:
+            counts[s.key] += 1
+    if not any(counts.values()):
+        box = (
+            min(b[0] for b in finite),
+            min(b[1] for b in finite),
+            max(b[2] for b in finite),
+            max(b[3] for b in finite),
+        )
+        labelled = f" (het bestand noemt {shown(label_name, 60)})" if label_name else ""
+        raise ReadError(
+            f"de coördinaten liggen niet in Nederland: de geometrieën lopen {_extent(box)}{labelled}. "
+            f"Verwacht: {_EXPECTED}"
+        )
+    chosen = max(_SYSTEMS, key=lambda s: (counts[s.key], s is label))  # max keeps the first of equals
+    if chosen is _LATLON:
+        import shapely
+
+        first = shapes[systems.index(_LATLON)]
+        raise ReadError(_swapped_message(tuple(shapely.get_coordinates(first)[0])))
+    notes: list[str] = []
+    if label is not None and label is not chosen:
+        done = "omgerekend naar WGS84" if chosen.epsg else "niet omgerekend"
+        notes.append(
+            f"het bestand noemt als coördinatenstelsel {shown(label_name, 60)}, maar de coördinaten zijn "
+            f"{chosen.name}: {done}"
+        )
+    elif chosen.epsg and label is None:
+        notes.append(f"coördinaten herkend als {chosen.name} en omgerekend naar WGS84")
+    elif chosen.epsg:
+        notes.append(f"coördinaten in {chosen.name}, zoals het bestand aangeeft, omgerekend naar WGS84")
+    return chosen, systems, notes
+
+
+def _to_wgs84(shapes: list[object], system: _System) -> tuple[list[object], list[str]]:
+    """The geometries reprojected from ``system`` to WGS84 longitude/latitude (2D), and as GeoJSON text."""
+    import numpy as np
+    import shapely
+    from pyproj import Transformer
+
+    transformer = Transformer.from_crs(system.epsg, "EPSG:4326", always_xy=True)
+    out = shapely.transform(np.array(shapes, dtype=object), transformer.transform, interleaved=False)
+    return list(out), [str(t) for t in shapely.to_geojson(out)]  # full precision, as json.dumps would
+
+
+def _validity_problem(shp: object, after: str = "") -> str | None:
     from shapely.validation import explain_validity
 
-    coords = geom.get("coordinates")
-    try:
-        shp = shape(geom)
-    except Exception:
+    if shp.is_valid:  # type: ignore[attr-defined]
+        return None
+    reason = explain_validity(shp)  # e.g. "Self-intersection[5.05 52.05]"
+    at = re.search(r"\[(-?[0-9.eE+-]+) (-?[0-9.eE+-]+)\]", reason)
+    where = f" bij ({at.group(1)}, {at.group(2)})" if at else ""
+    if reason.startswith(("Self-intersection", "Ring Self-intersection")):
+        return f"{after}de polygoon snijdt zichzelf{where}; herstel de geometrie"
+    if reason.startswith("Too few points"):
+        return f"{after}een ring van de polygoon heeft te weinig punten{where}"
+    if reason.startswith("Hole lies outside shell"):
+        return f"{after}een gat ligt buiten de polygoon{where}"
+    return f"{after}ongeldige polygoon{where}; herstel de geometrie (bijv. met 'Fix geometries' in QGIS)"
+
+
+def _geometry_problem(
+    geom: object,
+    shp: object | None,
+    system: _System | None,
+    chosen: _System | None,
+    wgs: object | None,
+) -> str | None:
+    """Why a GeoJSON geometry is not a valid (Multi)Polygon in the Netherlands, in Dutch; None when it is.
+
+    ``shp`` is the geometry as delivered (None: unreadable), ``system`` the system it lies in (None: outside
+    the Netherlands in every system), ``chosen`` the file's system and ``wgs`` the geometry in WGS84.
+    """
+    if not isinstance(geom, dict):
+        return "geometrie ontbreekt"
+    if geom.get("type") not in {"Polygon", "MultiPolygon"}:
+        return None  # the check frame refuses other types with its own message
+    if shp is None:
         return "de coördinaten vormen geen geldige (multi)polygoon"
-    if shp.is_empty:
+    if shp.is_empty:  # type: ignore[attr-defined]
         return "de geometrie is leeg"
-    minx, miny, maxx, maxy = shp.bounds
-    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+    bounds = shp.bounds  # type: ignore[attr-defined]
+    if not _finite(bounds):
         return "de coördinaten bevatten ongeldige getallen"
-    if minx < _LON[0] or maxx > _LON[1] or miny < _LAT[0] or maxy > _LAT[1]:
-        return (
-            f"coördinaten buiten lengte/breedte in WGS84 (bijv. {shown(coords, 40)}): "
-            "lever de geometrie in EPSG:4326 aan"
-        )
-    if not shp.is_valid:
-        reason = explain_validity(shp)  # e.g. "Self-intersection[5.05 52.05]"
-        at = re.search(r"\[(-?[0-9.eE+-]+) (-?[0-9.eE+-]+)\]", reason)
-        where = f" bij ({at.group(1)}, {at.group(2)})" if at else ""
-        if reason.startswith(("Self-intersection", "Ring Self-intersection")):
-            return f"de polygoon snijdt zichzelf{where}; herstel de geometrie"
-        if reason.startswith("Too few points"):
-            return f"een ring van de polygoon heeft te weinig punten{where}"
-        if reason.startswith("Hole lies outside shell"):
-            return f"een gat ligt buiten de polygoon{where}"
-        return f"ongeldige polygoon{where}; herstel de geometrie (bijv. met 'Fix geometries' in QGIS)"
-    return None
+    # The message is shown truncated to 80 characters (etl.validation): the essentials come first.
+    if system is None:
+        return f"coördinaten buiten Nederland: {_extent(bounds)}"
+    if system is _LATLON and chosen is not _LATLON:
+        return "coördinaten in de volgorde (breedte, lengte) in plaats van (lengte, breedte)"
+    if system is not chosen and chosen is not None:
+        return f"coördinaten in {system.name}; de rest in {chosen.name}"
+    problem = _validity_problem(shp)
+    if problem or wgs is None or wgs is shp:
+        return problem
+    wgs_bounds = wgs.bounds  # type: ignore[attr-defined]
+    if not (_finite(wgs_bounds) and _inside(wgs_bounds, _NL_LONLAT)):
+        return f"coördinaten buiten Nederland: in WGS84 {_extent(wgs_bounds)}"
+    return _validity_problem(wgs, "in WGS84: ")
+
+
+def _shape(geom: dict | None) -> object | None:
+    """The shapely geometry of a GeoJSON geometry; None when there is none or it cannot be read."""
+    if geom is None:
+        return None
+    from shapely.geometry import shape
+
+    try:
+        return shape(geom)
+    except Exception:  # shapely raises many kinds on malformed coordinates
+        return None
 
 
 def _read_geojson(con: duckdb.DuckDBPyConnection, path: Path, table: str, limits: Limits) -> Delivery:
@@ -697,12 +880,7 @@ def _read_geojson(con: duckdb.DuckDBPyConnection, path: Path, table: str, limits
         raise ReadError(f"GeoJSON kan niet gelezen worden: {exc}") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ReadError("GeoJSON moet een FeatureCollection zijn")
-    crs = doc.get("crs")
-    crs_name = crs.get("properties", {}).get("name", "") if isinstance(crs, dict) else ""
-    if not isinstance(crs_name, str):
-        crs_name = str(crs_name)
-    if crs_name and "CRS84" not in crs_name and "4326" not in crs_name:
-        raise ReadError(f"coördinaten moeten in WGS84 (lengte/breedte) zijn, niet in {shown(crs_name, 40)}")
+    label_name, label = _crs_label(doc)
     features = doc.get("features")
     if not isinstance(features, list):
         raise ReadError("GeoJSON heeft geen lijst 'features'")
@@ -720,24 +898,38 @@ def _read_geojson(con: duckdb.DuckDBPyConnection, path: Path, table: str, limits
                 )
     keys = list(props)
     idents = [f"p{j + 1}" for j in range(len(keys))]
+    geoms: list[dict | None] = []
+    for feat in features:
+        geom = feat.get("geometry") if isinstance(feat, dict) else None
+        geoms.append(geom if isinstance(geom, dict) else None)
+    shapes = [_shape(g) for g in geoms]
+    chosen, systems, notes = _coordinate_system(shapes, label_name, label)
+    wgs: list[object | None] = [s if chosen is _WGS84 else None for s in shapes]
+    texts: dict[int, str] = {}  # the reprojected geometry text, by feature index
+    if chosen is not None and chosen.epsg:
+        mine = [i for i, s in enumerate(systems) if s is chosen]
+        moved, text = _to_wgs84([shapes[i] for i in mine], chosen)
+        for i, g, t in zip(mine, moved, text, strict=True):
+            wgs[i], texts[i] = g, t
     records = []
     for i, feat in enumerate(features, start=1):
         feat = feat if isinstance(feat, dict) else {}
         p = feat.get("properties")
         p = p if isinstance(p, dict) else {}
-        geom = feat.get("geometry")
-        geom = geom if isinstance(geom, dict) else None
+        geom, shp, moved = geoms[i - 1], shapes[i - 1], wgs[i - 1]
+        # the reprojected text, or the geometry as delivered
+        text = texts.get(i - 1) or (json.dumps(geom, separators=(",", ":")) if geom else None)
         records.append(
             [
                 i,
                 json.dumps(p, ensure_ascii=False, sort_keys=True),
-                json.dumps(geom, separators=(",", ":")) if geom else None,
+                text,
                 str(geom.get("type")) if geom else None,
-                _geometry_problem(geom) if geom else None,
+                _geometry_problem(geom, shp, systems[i - 1], chosen, moved) if geom else None,
                 *[_cell_text(p.get(k)) for k in keys],
             ]
         )
     fixed = ["eigenschappen", "geometrie", "geometrie_type", "geometrie_fout"]
     df = pd.DataFrame(records, columns=["_rij", *fixed, *idents], dtype="object")
     _frame_to_view(con, df, table, fixed + idents)
-    return Delivery(path, fixed, len(records), "geojson", geojson_properties=keys)
+    return Delivery(path, fixed, len(records), "geojson", notes=notes, geojson_properties=keys)
