@@ -41,8 +41,22 @@ import pandas as pd
 
 from etl.db import pid_alive
 
-# Column names that mark a header line (after dropping a CBS suffix such as "_5"; case-insensitive).
-HEADER_MARKERS = {"wijkenenbuurten", "gebied_code", "bron", "bu_code", "wk_code", "gm_code", "identifier"}
+# Column names that mark a header line (after dropping a CBS suffix such as "_5"; case-insensitive). The labels
+# of StatLine's table view ("Wijken en buurten", "Perioden", "Soort misdrijf") are markers too, so that such a
+# download (title lines above its header) is read far enough to be refused with advice (etl/sources).
+HEADER_MARKERS = {
+    "wijkenenbuurten",
+    "gebied_code",
+    "bron",
+    "bu_code",
+    "wk_code",
+    "gm_code",
+    "identifier",
+    "key",
+    "wijken en buurten",
+    "perioden",
+    "soort misdrijf",
+}
 _SUFFIX = re.compile(r"_\d+$")
 GEOJSON_SUFFIXES = {".geojson", ".json"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}

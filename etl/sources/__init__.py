@@ -9,6 +9,8 @@ plan, registries, column matching), ``checks`` the shared check frames. This mod
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from etl.reader import Delivery, base_name
@@ -85,10 +87,13 @@ DETECTION = (
 
 
 def detect_kind(delivery: Delivery) -> tuple[str, str]:
-    """(kind, variant) from the columns; raises SourceError when the shape is unknown."""
+    """(kind, variant) from the columns; raises SourceError when the shape is unknown or known to be unreadable."""
     if gebieden.is_geojson(delivery):
         return "gebieden", "geojson"
     names = {base_name(c) for c in delivery.columns}
+    refusal = unreadable_export(delivery, names)
+    if refusal:
+        raise SourceError(refusal)
     for kind, variant, recognises in DETECTION:
         if recognises(names):
             return kind, variant
@@ -98,6 +103,60 @@ def detect_kind(delivery: Delivery) -> tuple[str, str]:
         "waarde voor een partnerbestand of SoortMisdrijf, WijkenEnBuurten, Perioden voor politiecijfers. "
         "Gebruik het sjabloon (wijkmonitor template) of zie docs/data-formats.md."
     )
+
+
+# StatLine's table view, downloaded: column labels as on screen ("Wijken en buurten", "Perioden") and topics
+# with their unit ("Geregistreerde misdrijven (aantal)", "Aantal inwoners (aantal)"); areas by name, not code.
+_STATLINE_DIMENSIONS = {"wijken en buurten", "soort misdrijf", "perioden", "regio's", "plaatsen", "onderwerp"}
+_STATLINE_TOPIC = re.compile(r"\S.* \([^()]+\)")
+_CODE_COLUMNS = {"wijkenenbuurten", "soortmisdrijf", "gebied_code", "bron", "bu_code", "wk_code", "gm_code"}
+
+
+def _is_statline_table(names: set[str]) -> bool:
+    if names & _CODE_COLUMNS:
+        return False
+    dimensions = names & _STATLINE_DIMENSIONS
+    topics = [n for n in names if _STATLINE_TOPIC.fullmatch(n)]
+    return bool(dimensions and topics) or len(dimensions) >= 2
+
+
+def _statline_refusal(delivery: Delivery, names: set[str]) -> str:
+    said = (
+        f"dit is een download van een tabel zoals StatLine hem op het scherm toont (kolommen "
+        f"{listed(delivery.columns, 4)}): de kolommen hebben hun schermnaam en de gebieden staan er met hun naam "
+        "in, niet met hun CBS-code. Zo'n bestand kan niet gelezen worden. "
+    )
+    if any("misdrijf" in n or "misdrijven" in n for n in names):
+        return said + (
+            "Lever de politiecijfers zoals de open-data-API van CBS ze geeft: de 'TypedDataSet' (OData) van tabel "
+            "47018NED (per jaar) of 47022NED (per maand), met de kolommen SoortMisdrijf, WijkenEnBuurten, "
+            "Perioden en GeregistreerdeMisdrijven_1, bijvoorbeeld met het R-pakket cbsodataR (cbs_download_data). "
+            "Zie docs/data-formats.md."
+        )
+    if "wijken en buurten" in names or any(n.startswith("aantal inwoners") for n in names):
+        return said + (
+            "Lever de Kerncijfers wijken en buurten zoals de open-data-API van CBS ze geeft: de 'TypedDataSet' "
+            "(OData) van de tabel van dat jaar (bijv. 84583NED voor 2019), met de kolommen WijkenEnBuurten, "
+            "AantalInwoners_5, … (download de volledige dataset, niet de tabelweergave), bijvoorbeeld met het "
+            "R-pakket cbsodataR (cbs_download_data). Zie docs/data-formats.md."
+        )
+    return said + (
+        "Lever de tabel zoals de open-data-API van CBS hem geeft (de 'TypedDataSet', OData, met kolommen als "
+        "WijkenEnBuurten en Perioden). Zie docs/data-formats.md."
+    )
+
+
+def unreadable_export(delivery: Delivery, names: set[str]) -> str | None:
+    """Why a known export that cannot be read is refused, and which export to use instead; None for others.
+
+    Tried before DETECTION: a Leefbaarometer 2.0 file with an ``lbm`` column would pass for 3.0 otherwise."""
+    if leefbaarometer.is_lbm2(names):
+        return leefbaarometer.lbm2_refusal(delivery.columns)
+    if _is_statline_table(names):
+        return _statline_refusal(delivery, names)
+    if politie.is_extract_without_dimensions(names):
+        return politie.extract_refusal(names)
+    return None
 
 
 def missing_columns(delivery: Delivery, kind: str, variant: str) -> list[str]:

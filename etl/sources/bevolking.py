@@ -16,6 +16,7 @@ import duckdb
 from etl.reader import Delivery
 from etl.sources.base import Options, Plan, SourceError, kwb_tables
 from etl.sources.checks import code_frame, key_frame, numbers_frame, year_frame
+from etl.sources.politie import refuse_names_for_codes
 from etl.validation import Frame
 
 KIND = "bevolking"
@@ -48,12 +49,15 @@ def is_lang(names: set[str]) -> bool:
 def kwb_year(delivery: Delivery, opts: Options) -> int:
     if opts.jaar:
         return opts.jaar
-    m = re.search(r"(\d{5}NED)", delivery.path.name, re.IGNORECASE)
-    if m and m.group(1).upper() in kwb_tables():
-        return int(kwb_tables()[m.group(1).upper()])
+    # The table id in the file name, else in the folder's name: cbsodataR writes 84583NED/data.csv.
+    for name in (delivery.path.name, delivery.path.parent.name):
+        m = re.search(r"(\d{5}NED)", name, re.IGNORECASE)
+        if m and m.group(1).upper() in kwb_tables():
+            return int(kwb_tables()[m.group(1).upper()])
     raise SourceError(
         f"{delivery.path.name}: een CBS-kerncijferbestand heeft geen jaarkolom. Geef het jaar met --jaar 2019, "
-        "of laat de CBS-tabelcode in de bestandsnaam staan (bijv. 84583NED_kerncijfers.csv voor 2019)."
+        "of laat de CBS-tabelcode in de bestandsnaam staan (bijv. 84583NED_kerncijfers.csv voor 2019) of in de "
+        "naam van de map (zoals cbsodataR het bestand opslaat: 84583NED/data.csv)."
     )
 
 
@@ -110,7 +114,8 @@ def plan(
 def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]:
     """Area codes (new areas are allowed: this file defines them), counts, years and duplicate keys."""
     c = plan.columns
-
+    if plan.variant == "cbs-kwb":
+        refuse_names_for_codes(con, plan, view, "WijkenEnBuurten")
     out: list[Frame] = [
         code_frame(con, plan, view, c.get("WijkenEnBuurten", c.get("gebied_code", "")), must_exist=False)
     ]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.reader import Delivery
-from etl.sources.base import Options, Plan, crime_codes
+from etl.reader import Delivery, shown
+from etl.sources.base import Options, Plan, SourceError, crime_codes
 from etl.sources.checks import code_frame, key_frame, numbers_frame
 from etl.validation import Frame, Rule
 
@@ -20,6 +20,58 @@ OPTIONAL = {"cbs-politie": ["ID", "Gemeentenaam", "SoortRegio"]}
 def is_cbs_politie(names: set[str]) -> bool:
     """The CBS table of registered crimes, by its column names (CBS suffixes and case removed)."""
     return {"soortmisdrijf", "wijkenenbuurten", "perioden"} <= names
+
+
+def is_extract_without_dimensions(names: set[str]) -> bool:
+    """Counts of crimes per area without the crime type or the period (an extract, e.g. written by pandas)."""
+    return {"wijkenenbuurten", "geregistreerdemisdrijven"} <= names and not {
+        "soortmisdrijf",
+        "perioden",
+    } <= names
+
+
+def extract_refusal(names: set[str]) -> str:
+    missing = " en ".join(c for c in ("SoortMisdrijf", "Perioden") if c.lower() not in names)
+    return (
+        f"dit lijkt een uittreksel van de politiecijfers (WijkenEnBuurten, GeregistreerdeMisdrijven), maar de "
+        f"kolom(men) {missing} ontbreken: dan is niet te zien over welke soort misdrijf en welke periode een "
+        "cijfer gaat. Lever de tabel 47018NED (per jaar) of 47022NED (per maand) zoals de open-data-API van CBS "
+        "hem geeft (de 'TypedDataSet', met de kolommen SoortMisdrijf, WijkenEnBuurten, Perioden en "
+        "GeregistreerdeMisdrijven_1)."
+    )
+
+
+# The view of the whole delivery as read (etl.reader.read_delivery's default). Check frames get the scope view,
+# which with --gemeente holds only that gemeente's rows; whether a file has the right shape is about all of it
+# (with --gemeente, a file of names would otherwise lose every row to the filter and load nothing).
+DELIVERY_VIEW = "levering"
+
+
+def whole_delivery(con: duckdb.DuckDBPyConnection, view: str) -> str:
+    """The view of the whole delivery when there is one (a load or validate), else ``view`` itself."""
+    try:
+        con.execute(f"SELECT 1 FROM {DELIVERY_VIEW} LIMIT 0")
+    except duckdb.CatalogException:
+        return view
+    return DELIVERY_VIEW
+
+
+def refuse_names_for_codes(con: duckdb.DuckDBPyConnection, plan: Plan, view: str, column: str) -> None:
+    """Refuse a CBS table whose area column holds names instead of codes (Python cbsodata's get_data writes
+    the dimension titles: 'Ridderkerk', 'Centrum'), with one message instead of one per area."""
+    filled, codes, example = con.execute(
+        f"SELECT count(c), count(*) FILTER (regexp_matches(c, '^(NL|GM|WK|BU)[0-9]')), "
+        f"arg_min(c, _rij) FILTER (c IS NOT NULL) FROM (SELECT nullif({plan.sql(column)}, '') AS c, _rij "
+        f"FROM {whole_delivery(con, view)})"
+    ).fetchone()
+    if filled and not codes:
+        raise SourceError(
+            f"de kolom '{shown(plan.columns[column], 40)}' bevat namen in plaats van CBS-gebiedscodes (bijv. "
+            f"'{shown(example, 40)}'). Zo schrijft bijvoorbeeld het Python-pakket cbsodata de tabel weg: get_data "
+            "vervangt de codes door namen, en namen van buurten zijn niet uniek. Lever de tabel met de codes: de "
+            "'TypedDataSet' van de open-data-API (OData) van CBS, bijvoorbeeld met het R-pakket cbsodataR "
+            "(cbs_download_data)."
+        )
 
 
 def plan(
@@ -55,7 +107,7 @@ def plan(
 def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]:
     """Area codes (must exist that year), periods, crime types, counts and duplicate keys."""
     c = plan.columns
-
+    refuse_names_for_codes(con, plan, view, "WijkenEnBuurten")
     out: list[Frame] = [code_frame(con, plan, view, c["WijkenEnBuurten"], must_exist=True)]
     out.append(
         Frame(
