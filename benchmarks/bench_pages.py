@@ -26,7 +26,7 @@ Databases:
   That database has no load log (``meta.loads`` is empty, so every page says "Nog geen gegevens") and no
   geometry (every map would be the tile-map fallback). This script adds what is missing and says so:
   polygons with the demo's vertex counts on a nested grid (written to ``staging.stg_gebieden__gebieden``,
-  then ``etl.build.build(con, only={"dim_gebied", "fct_aanlevering_dekking"})`` rebuilds ``dim_gebied`` as ``etl.build.rebuild`` would; the
+  then ``etl.build.build(con, only=DIVISION_STEPS | {"fct_aanlevering_dekking"})`` rebuilds ``dim_gebied`` as ``etl.build.rebuild`` would; the
   indicator marts do not read geometry), and one ``meta.loads`` row per ``load_id`` found in staging.
   ``etl.build.rebuild`` itself cannot be used: it rebuilds staging from the raw layer, which the generator
   leaves empty.
@@ -177,7 +177,7 @@ def add_geometry(con: duckdb.DuckDBPyConnection) -> str:
 
     import pandas as pd
 
-    from etl.build import build
+    from etl.build import DIVISION_STEPS, build
 
     areas = con.execute(
         "SELECT gebied_code, niveau, gemeente_code, wijk_code FROM marts.dim_gebied ORDER BY gebied_code"
@@ -240,7 +240,7 @@ def add_geometry(con: duckdb.DuckDBPyConnection) -> str:
     missing = con.execute("""
         SELECT count(*) FROM _geometrie WHERE code NOT IN (SELECT gebied_code FROM staging.stg_gebieden__gebieden)
     """).fetchall()[0][0]
-    build(con, only={"dim_gebied", "fct_aanlevering_dekking"})  # now with geometry, as a rebuild does
+    build(con, only=DIVISION_STEPS | {"fct_aanlevering_dekking"})  # now with geometry, as a rebuild does
     mb = con.execute("SELECT sum(strlen(geometrie)) FROM marts.dim_gebied").fetchall()[0][0] / 1024**2
     counts = ", ".join(f"{n} {v}" for n, v in DEMO_VERTICES.items())
     return (
@@ -325,9 +325,9 @@ def prepare_national(db: Path, geometry: bool) -> list[str]:
             notes.append(add_geometry(con))
         elif not geometry:
             con.execute("UPDATE staging.stg_gebieden__gebieden SET geometrie = NULL")
-            from etl.build import build
+            from etl.build import DIVISION_STEPS, build
 
-            build(con, only={"dim_gebied", "fct_aanlevering_dekking"})
+            build(con, only=DIVISION_STEPS | {"fct_aanlevering_dekking"})
             notes.append("--no-geometry: areas left without geometry, maps are the tile-map fallback")
         con.execute("CHECKPOINT")
         left = inspect_database(con)

@@ -383,6 +383,17 @@ def generate(db_path: Path, scale: float, seed: int, codes_mode: str) -> dict[st
                NULL AS vervangen_door
         FROM gebieden AS g CROSS JOIN range({FIRST_YEAR}, {LAST_YEAR + 1}) AS y""")
 
+    # ---- the area division of every load (meta.load_indeling, as a load records it): each year's KWB its own
+    # year, the code list and every other source the newest (CBS publishes police figures on the newest)
+    con.execute(f"""
+        INSERT INTO meta.load_indeling
+        SELECT load_id, max(indeling), 'national_data' FROM (
+            SELECT DISTINCT load_id, jaar AS indeling FROM staging.stg_bevolking__kerncijfers
+            UNION ALL SELECT DISTINCT load_id, {LAST_YEAR} FROM staging.stg_gebieden__gebieden
+            UNION ALL SELECT DISTINCT load_id, {LAST_YEAR} FROM staging.stg_politie__misdrijven
+            UNION ALL SELECT DISTINCT load_id, {LAST_YEAR} FROM staging.stg_partner__waarnemingen
+            UNION ALL SELECT DISTINCT load_id, {LAST_YEAR} FROM staging.stg_leefbaarometer__scores
+        ) GROUP BY load_id""")
     staging_seconds = time.perf_counter() - t0
     # ---- what the build makes before the indicator engine: the ETL's own marts (areas, variables, coverage)
     t1 = time.perf_counter()

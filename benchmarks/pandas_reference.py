@@ -5,8 +5,9 @@ pull the tables with ``.df()``, then groupby / merge / merge_asof / cumsum, scip
 Student quantiles. It follows the formulas documented in the headers of ``indicators/sql/**/*.sql`` (same
 outputs, same NULL rules) with its own, naive algorithms, and it is independent of the engine: it imports
 nothing from ``indicators`` or ``etl``, reads no SQL file and calls no SQL macro or registered function. Its
-inputs are the database's ``staging`` tables, ``marts.dim_variabele`` and ``marts.dim_gebied`` (built by the
-ETL from the registries and the area files, before the indicator engine runs), ``meta.instellingen``,
+inputs are the database's ``staging`` tables and ``marts.dim_variabele`` (built by the ETL from the
+registries before the indicator engine runs; one area division, so carrying values between divisions is the
+identity: tests/test_indelingen.py pins the carrying), ``meta.instellingen``,
 ``indicators/catalogue.yaml`` (the indicator definitions and settings, read as YAML here) and
 ``marts.fct_onderdrukking`` (the secondary suppression of ``indicators/disclosure.py``, an iterative search
 with an audit that is not re-implemented here: the composites read it as an input, as they do in the build).
@@ -347,7 +348,6 @@ def pandas_marts(
         "FROM staging.stg_leefbaarometer__scores"
     ).df()
     dim_variabele = con.sql("SELECT * FROM marts.dim_variabele").df()
-    dim_gebied = con.sql("SELECT gebied_code, geldig_tot FROM marts.dim_gebied").df()
     # the suppression the build wrote (an input here, see the module docstring)
     onderdrukking = con.sql(
         "SELECT gebied_code, indicator, jaar FROM marts.fct_onderdrukking WHERE onderdrukt"
@@ -455,13 +455,14 @@ def pandas_marts(
     )
     bev = bev[bev["waarde"].notna()]  # UNPIVOT drops NULL values
     bev["waarde"] = bev["waarde"].astype(f64)
-    # carried forward per area up to the last year any source has data for, while the area exists
+    # carried forward per area up to the last year any source has data for (every area of the analysis
+    # division exists in every year; this reference covers one division, where carrying is the identity)
     laatste_jaar = max(pol["jaar"].max(), cur["jaar"].max(), bev["jaar"].max())
     bj = bev.groupby(["gebied_code", "variabele"], sort=False).agg(
         niveau=("niveau", "first"), eerste=("jaar", "min")
     )
-    bj = bj.reset_index().merge(dim_gebied, on="gebied_code", how="left")
-    bj["tot"] = bj["geldig_tot"].fillna(laatste_jaar).astype("int64")
+    bj = bj.reset_index()
+    bj["tot"] = int(laatste_jaar)
     bj["jaar"] = [list(range(a, b + 1)) for a, b in zip(bj["eerste"], bj["tot"], strict=True)]
     bj = bj.explode("jaar").dropna(subset=["jaar"])
     bj["jaar"] = bj["jaar"].astype("int64")
@@ -1012,11 +1013,12 @@ def pandas_marts(
         }
     )
     v["opmerking"] = ["; ".join(x for x in r if isinstance(x, str)) for r in delen.itertuples(index=False)]
+    v["omzetting"] = 0  # one area division: every value is on the division it is analysed on
     scores = v[
         [
             "gebied_code", "niveau", "indicator", "jaar", "waarde", "teller", "noemer", "noemer_jaar",
-            "noemer_geschat", "n", "sd", "n_eff", "dekking", "ci_laag", "ci_hoog", "basisjaar", "basiswaarde",
-            "basis_teller", "omrekenfactor", "log_verschil", "log_se", "overdispersie", "score", "score_laag",
+            "noemer_geschat", "n", "sd", "n_eff", "dekking", "omzetting", "ci_laag", "ci_hoog", "basisjaar",
+            "basiswaarde", "basis_teller", "omrekenfactor", "log_verschil", "log_se", "overdispersie", "score", "score_laag",
             "score_hoog", "z", "p_waarde", "verandering", "vergelijkbaar", "volledig", "in_samengesteld", "basis_verwacht",
             "onderdrukt", "basis_onderdrukt", "opmerking",
         ]

@@ -239,6 +239,11 @@ def load_messages(load_id: int) -> pd.DataFrame:
     )
 
 
+def divisions() -> pd.DataFrame:
+    """The loaded area divisions and how their areas reach the analysis division (marts.dim_indeling)."""
+    return query("SELECT * FROM marts.dim_indeling")
+
+
 def rows_per_source_year() -> pd.DataFrame:
     """Current rows per source and year (superseded rows are history, not counted)."""
     return query("""
@@ -558,7 +563,8 @@ def indicator_level(indicator: str, niveau: str, gemeente: str) -> pd.DataFrame:
         f"""
         SELECT s.gebied_code, g.gebied_naam, g.geometrie, s.jaar, s.waarde, s.teller, s.noemer, s.n, s.n_eff,
                s.dekking, s.ci_laag, s.ci_hoog, s.basiswaarde, s.omrekenfactor, s.overdispersie, s.score,
-               s.score_laag, s.score_hoog, s.p_waarde, s.verandering, s.in_samengesteld, s.onderdrukt, s.opmerking
+               s.score_laag, s.score_hoog, s.p_waarde, s.verandering, s.in_samengesteld, s.onderdrukt, s.opmerking,
+               s.omzetting, g.indeling
         FROM marts.fct_indicator_scores AS s
         JOIN marts.dim_gebied AS g USING (gebied_code)
         WHERE s.indicator = ? AND s.niveau = ? AND {_in("s.gebied_code")}

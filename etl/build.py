@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from etl.db import SCHEMA_VERSION
+from etl.indeling import assign_missing, build_omzetting
 from etl.sources import variable_dimension
 from indicators.dimensions import dim_tables, settings_of
 from indicators.disclosure import build_suppression
@@ -96,10 +97,15 @@ STEPS: list[Step] = [
         "stg_bevolking__kerncijfers",
         "stg_gebieden__gebieden",
         "stg_leefbaarometer__scores",
+        "stg_omzetting__omzettingen",
         "stg_partner__waarnemingen",
         "stg_politie__misdrijven",
     ),
-    *_sql("dimensions", ETL_SQL / "marts", "dim_gebied"),
+    # area divisions (etl/indeling.py): every division's areas, the one each gemeente is analysed on, where
+    # every area's values go on it, and the areas the figures are shown on
+    *_sql("dimensions", ETL_SQL / "marts", "dim_indeling_gebied", "dim_analyse_indeling"),
+    Step("fct_omzetting", "dimensions", python=build_omzetting),
+    *_sql("dimensions", ETL_SQL / "marts", "dim_gebied", "dim_indeling"),
     Step("dim_variabele", "dimensions", python=_dim_variabele),
     Step("dim_catalogus", "dimensions", python=_catalogue_dimensions),  # dim_indicator, dim_thema, …
     Step("wm_functies", "dimensions", python=_register_functions),
@@ -135,9 +141,25 @@ FORMER_MARTS = ["int_waarnemingen_jaar", "int_waarnemingen", "fct_indicator_waar
 # Named selections of STEPS (for ``build(con, only=...)``):
 STAGING_STEPS = {s.name for s in STEPS if s.layer == "staging"}
 # what a validation needs to check later files of a batch against new areas
-AREA_STEPS = STAGING_STEPS | {"dim_gebied"}
-# the ETL's own marts (areas, coverage, variables)
-ETL_MART_STEPS = {"dim_gebied", "dim_variabele", "fct_aanlevering_dekking"}
+AREA_STEPS = STAGING_STEPS | {"dim_indeling_gebied"}
+# the area divisions up to the areas the figures are shown on (dim_gebied)
+DIVISION_STEPS = {
+    "dim_indeling_gebied",
+    "dim_analyse_indeling",
+    "fct_omzetting",
+    "dim_gebied",
+    "dim_indeling",
+}
+# the ETL's own marts (areas and their divisions, coverage, variables)
+ETL_MART_STEPS = {
+    "dim_indeling_gebied",
+    "dim_analyse_indeling",
+    "fct_omzetting",
+    "dim_gebied",
+    "dim_indeling",
+    "dim_variabele",
+    "fct_aanlevering_dekking",
+}
 # the indicator engine: every step after staging that is not the ETL's own (catalogue dimensions, functions,
 # macros, intermediate models and the indicator marts, SQL and Python alike)
 INDICATOR_STEPS = {s.name for s in STEPS if s.layer != "staging"} - ETL_MART_STEPS
@@ -160,6 +182,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE meta.loads RENAME COLUMN bron TO bronsoort")
     # schema version 3: the effective sample size of survey values (NULL for rows loaded before)
     con.execute("ALTER TABLE raw.partner__waarnemingen ADD COLUMN IF NOT EXISTS n_effectief VARCHAR")
+    # schema version 4: area divisions (meta.load_indeling, raw.omzetting__omzettingen) come from schema.sql;
+    # the division of loads from before is recorded by the first build (etl.indeling.assign_missing)
 
 
 def build(
@@ -192,6 +216,8 @@ def build(
         con.execute(f"DROP TABLE IF EXISTS marts.{table}")
     if only is None:
         _reset_intermediate(con, keep_intermediate)
+        # loads without a recorded area division (older databases, rows written straight into raw)
+        assign_missing(con, lambda: build(con, only=AREA_STEPS))
     timings: dict[str, float] = {}
     for step in steps:
         t0 = time.perf_counter()
@@ -235,5 +261,6 @@ def rebuild(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) ->
 
 
 def rebuild_areas(con: duckdb.DuckDBPyConnection) -> None:
-    """Staging and the area dimension only (what a validation needs to check later files of a batch)."""
+    """Staging and the area divisions only (what a validation needs to check later files of a batch)."""
+    assign_missing(con, lambda: build(con, only=AREA_STEPS))
     build(con, only=AREA_STEPS)

@@ -37,7 +37,8 @@ DEFAULT_DB = Path("data") / "wijkmonitor.duckdb"
 # The layout of the warehouse this code builds and reads; stamped in meta.bouw by every build (etl/build.py).
 # Raise it when a table or column the dashboard reads changes. Databases without meta.bouw are version 1.
 # Version 3: raw/staging partner observations carry n_effectief (the effective sample size of survey values).
-SCHEMA_VERSION = 3
+# Version 4: area divisions (meta.load_indeling, dim_indeling*, fct_omzetting; dim_gebied is the analysis division).
+SCHEMA_VERSION = 4
 ENV_DB = "WIJKMONITOR_DB"
 
 # Free space a copy needs: the size of what is copied plus 10% plus 64 MB. The copy of the database grows

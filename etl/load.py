@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import attempts, rawcopy
+from etl import attempts, indeling, rawcopy, revisions
 from etl import db as dbmod
 from etl.build import ensure_schema, rebuild, rebuild_areas
 from etl.reader import (
@@ -49,8 +49,9 @@ from etl.sources import (
 from etl.validation import Issue, ValidationResult, run_frames
 
 SUPPORTED = {".csv", ".txt", ".xlsx", ".xlsm", ".geojson", ".json"}
-# Areas first: other sources are checked against the area division.
-KIND_ORDER = {"gebieden": 0, "bevolking": 1}
+# Areas first: other sources are checked against the area divisions; a crosswalk needs both of its divisions.
+KIND_ORDER = {"gebieden": 0, "bevolking": 1, "omzetting": 2}
+OTHER_RANK = 3
 
 Progress = Callable[[str], None]
 
@@ -59,6 +60,7 @@ Progress = Callable[[str], None]
 class LoadResult:
     path: Path
     status: str  # geladen | afgewezen | overgeslagen (same sha256 already loaded) | gecontroleerd (dry run)
+    # | voorbeeld (load --voorbeeld: loaded into the private copy, which is thrown away)
     kind: str | None = None
     rows: int = 0
     rows_loaded: int = 0
@@ -66,10 +68,11 @@ class LoadResult:
     issues: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    revision: revisions.Revision | None = None  # what the delivery replaces (etl/revisions.py)
 
     @property
     def ok(self) -> bool:
-        return self.status in {"geladen", "overgeslagen", "gecontroleerd"}
+        return self.status in {"geladen", "overgeslagen", "gecontroleerd", "voorbeeld"}
 
     def report(self) -> str:
         name = self.path.name
@@ -79,10 +82,14 @@ class LoadResult:
             head = f"{name}: al geladen (zelfde inhoud, load {self.load_id}); niets gewijzigd"
         elif self.status == "gecontroleerd":
             head = f"{name}: in orde: {self.rows} rijen ({self.kind}); niets geladen (controle)"
+        elif self.status == "voorbeeld":
+            head = f"{name}: voorbeeld: {self.rows_loaded} rijen ({self.kind}); niets geladen of gewijzigd"
         else:
             n = len([i for i in self.issues if i.ernst == "fout"])
             head = f"{name}: AFGEWEZEN, {n} {'fout' if n == 1 else 'fouten'}; de database is niet gewijzigd"
         lines = [head]
+        if self.revision is not None and self.status in {"voorbeeld", "afgewezen"}:
+            lines += [f"  {line}" for line in self.revision.lines()]
         lines += [f"  let op: {n}" for n in self.notes]
         shown = [i for i in self.issues if i.ernst == "waarschuwing"] + [
             i for i in self.issues if i.ernst == "fout"
@@ -167,14 +174,16 @@ class _Checked:
 
 
 def _scratch_setup(scr: duckdb.DuckDBPyConnection, base: duckdb.DuckDBPyConnection) -> None:
-    """The scratch connection gets the schema, the macros and a copy of the area division of ``base``."""
+    """The scratch connection gets the schema, the macros and a copy of the area divisions of ``base``."""
     ensure_schema(scr)
-    if _has_table(base, "marts", "dim_gebied"):
+    if _has_table(base, "marts", "dim_indeling_gebied"):
         base.complete()  # DuckDB 2: a relation cannot start while an execute() result is pending
-        areas = base.sql("SELECT * FROM marts.dim_gebied").to_arrow_table()
-        scr.register("_dim_gebied", areas)
-        scr.execute("CREATE OR REPLACE TABLE marts.dim_gebied AS SELECT * FROM _dim_gebied")
-        scr.unregister("_dim_gebied")
+        areas = base.sql(
+            "SELECT indeling, gebied_code, niveau, gemeente_code FROM marts.dim_indeling_gebied"
+        ).to_arrow_table()
+        scr.register("_dim_indeling_gebied", areas)
+        scr.execute("CREATE OR REPLACE TABLE marts.dim_indeling_gebied AS SELECT * FROM _dim_indeling_gebied")
+        scr.unregister("_dim_indeling_gebied")
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
@@ -193,6 +202,9 @@ def _check(
     try:
         _scratch_setup(scr, base)
         delivery, plan, warnings = _prepare(scr, path, opts)
+        if plan.kind != "omzetting":  # a crosswalk decides its two divisions itself
+            warnings += indeling.choose(scr, plan, opts, "scope")
+            warnings += indeling.coverage_notes(scr, plan, "scope")
     except (ReadError, SourceError) as exc:
         msg = str(exc)
         if not msg.startswith(path.name):
@@ -258,7 +270,9 @@ def validate_files(
             ok = checked.result.success and checked.plan is not None
             if ok and checked.plan.kind in KIND_ORDER:
                 # As in a load, later files of the batch are checked against the areas of this one.
-                _transfer(scr, work, checked.plan, _max_area_load(work) + 1)
+                work_id = _max_area_load(work) + 1
+                _transfer(scr, work, checked.plan, work_id)
+                indeling.record(work, work_id, checked.plan)
                 rebuild_areas(work)
         res = LoadResult(
             path,
@@ -290,6 +304,11 @@ def _copy_live_areas(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
                 [schema, name],
             ).fetchone()[0]:
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM live.{table}")
+        if con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = 'live' "
+            "AND table_schema = 'meta' AND table_name = 'load_indeling'"
+        ).fetchone()[0]:
+            con.execute("INSERT INTO meta.load_indeling SELECT * FROM live.meta.load_indeling")
     finally:
         con.execute("DETACH live")
 
@@ -305,12 +324,12 @@ def _ordered(paths: list[Path], opts: Options) -> list[Path]:
 
     def rank(p: Path) -> tuple[int, str]:
         if opts.source:
-            return (KIND_ORDER.get(opts.source, 2), p.name)
+            return (KIND_ORDER.get(opts.source, OTHER_RANK), p.name)
         try:
             kind = detect_kind(peek_delivery(p, sheet=opts.sheet))[0]
         except Exception:  # an unreadable file is refused with its message when its turn comes
             kind = ""
-        return (KIND_ORDER.get(kind, 2), p.name)
+        return (KIND_ORDER.get(kind, OTHER_RANK), p.name)
 
     return sorted(paths, key=rank)
 
@@ -328,7 +347,9 @@ def load_files(
 
     The warehouse is published only when at least one file was loaded (or ``fresh``/``settings`` ask for
     it): a rejected or already-loaded file leaves the database file byte-identical. Every attempt goes to
-    the attempt log beside the database (:mod:`etl.attempts`)."""
+    the attempt log beside the database (:mod:`etl.attempts`). With ``opts.voorbeeld`` the files are loaded
+    into the private copy (what they replace is in ``LoadResult.revision``), which is then thrown away:
+    nothing is published and nothing is recorded."""
     opts = opts or Options()
     db_path = dbmod.resolve_db_path(db_path)
     user = user or current_user()
@@ -363,13 +384,15 @@ def load_files(
                     copies.append(copy)
                 if res.status == "geladen" or fresh:
                     published.append(record)
-                if res.status == "geladen":
+                if res.status in {"geladen", "voorbeeld"}:
                     changed = loaded = True
                     if res.kind in KIND_ORDER:  # later files of this batch are checked against the new areas
                         rebuild(con, progress)
                         changed = False
-                else:
+                elif not opts.voorbeeld:  # a preview (--voorbeeld) records nothing, as validate
                     attempts.append(db_path, record)
+            if opts.voorbeeld:  # the diff is shown; the private copy is thrown away
+                raise _NothingToPublish
             if changed:
                 rebuild(con, progress)
             if not (loaded or fresh or settings):
@@ -447,6 +470,7 @@ def _load_one(
     ).fetchone()
     if prior:
         res = LoadResult(path, "overgeslagen", load_id=prior[0])
+        res.notes += revisions.skipped_notes(con, prior[0])  # superseded since: how to re-activate it
         rec = done(res, opmerking=f"zelfde inhoud al geladen als load {prior[0]}")
         rec["load_id"], rec["zelfde_als"] = load_id, prior[0]
         return res, rec, None
@@ -475,15 +499,18 @@ def _load_one(
                 "kolommen": [shown(c, 60) for c in (delivery.columns or delivery.geojson_properties)][:200],
             }
         extra = {"variant": plan.variant if plan else None, "partner": checked.partner}
+        if plan is not None and (peildatum := revisions.vintage(path, plan)):
+            summary["peildatum"] = extra["peildatum"] = peildatum.isoformat()
         if not (result.success and plan is not None):
             return res, done(res, summary, **extra), None
         con.execute("BEGIN TRANSACTION")
         created = None
         try:
             res.rows_loaded = _transfer(scr, con, plan, load_id)
-            kopie, made = rawcopy.store(path, digest, raw_dir)
+            revisions.review(con, res, plan, checked.partner, summary, opts)  # may raise revisions.Geweigerd
+            kopie, made = (None, False) if opts.voorbeeld else rawcopy.store(path, digest, raw_dir)
             created = kopie if made else None
-            res.status = "geladen"
+            res.status = "voorbeeld" if opts.voorbeeld else "geladen"
             con.execute(
                 "INSERT INTO meta.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -505,12 +532,18 @@ def _load_one(
                     json.dumps(plan.extra_raw) if plan.extra_raw else None,
                 ],
             )
+            indeling.record(con, load_id, plan)
             if res.issues:
                 con.executemany(
                     "INSERT INTO meta.load_meldingen VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [i.as_row(load_id) for i in res.issues[:10000]],
                 )
             con.execute("COMMIT")
+        except revisions.Geweigerd:  # older than the delivery it would replace (peildatum), no --forceer
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            res.status, res.rows_loaded = "afgewezen", 0
+            return res, done(res, summary, **extra), None
         except BaseException:
             if created is not None:
                 rawcopy.remove(created)

@@ -35,7 +35,7 @@ def _areas(db_path: Path | None, levels: list[str]) -> list[tuple[str, str, str]
             return []
         return con.execute(
             "SELECT gebied_code, gebied_naam, niveau FROM marts.dim_gebied WHERE list_contains(?, niveau) "
-            "AND geldig_tot IS NULL ORDER BY gebied_code",
+            "ORDER BY gebied_code",
             [levels],
         ).fetchall()
 

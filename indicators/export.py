@@ -53,6 +53,7 @@ INDICATOR_COLUMNS = [
     "score_hoog",
     "z",
     "p_waarde",
+    "omzetting",
     "opmerking",
 ]
 COMPOSITE_COLUMNS = [
@@ -142,6 +143,11 @@ def export_frame(
     return _targets(con, list(niveaus), composites, basisjaar, drempel)
 
 
+def _expr(column: str) -> str:
+    """An export column over fct_indicator_scores: how a value was carried onto the analysis division is text."""
+    return "wm_omzetting_naam(s.omzetting) AS omzetting" if column == "omzetting" else "s." + column
+
+
 def _indicators(
     con: duckdb.DuckDBPyConnection, niveaus: list[str], basisjaar: int, drempel: int
 ) -> pd.DataFrame:
@@ -149,7 +155,7 @@ def _indicators(
     published = [c for c in INDICATOR_COLUMNS if c != "onderdrukt"]
     df = con.execute(
         f"""
-        SELECT {", ".join("s." + c for c in published)},
+        SELECT {", ".join(_expr(c) for c in published)},
                coalesce(o.onderdrukt, false) AS rij_onderdrukt,
                coalesce(ob.onderdrukt, false) AS basis_onderdrukt
         FROM marts.fct_indicator_scores AS s

@@ -16,7 +16,7 @@ from etl_helpers import assert_rejected, attempt, data_snapshot, errors, fixture
 CASES = [
     # politie (47022NED shape: ';', quoted, BOM, padded)
     ("politie/politie_ontbrekende_kolom.csv", None, "GeregistreerdeMisdrijven", None, ("ontbreekt", "verplichte kolom"), 1),
-    ("politie/politie_onbekende_code.csv", 5, "WijkenEnBuurten", "BU09990109", ("bestaat niet", "gebiedsindeling van 2019"), 1),
+    ("politie/politie_onbekende_code.csv", 5, "WijkenEnBuurten", "BU09990109", ("bestaat niet in gebiedsindeling", "ook niet in een andere geladen gebiedsindeling"), 1),
     ("politie/politie_negatief.csv", 4, "GeregistreerdeMisdrijven_1", "-9", ("mag niet negatief zijn",), 1),
     ("politie/politie_dubbel.csv", 6, "gebied + soort misdrijf + periode", "BU09990101 | 1.1.1 | 2019MM01", ("dubbele regel", "en nog 1 rij"), 1),
     ("politie/politie_periode.csv", 6, "Perioden", "2019MM13", ("geen geldige periode",), 1),
@@ -24,7 +24,7 @@ CASES = [
     ("politie/politie_soort.csv", 6, "SoortMisdrijf", "9.9.9", ("onbekende soort misdrijf",), 1),
     # partner (long template)
     ("partner/partner_ontbrekende_kolom.csv", None, "waarde", None, ("ontbreekt", "verplichte kolom"), 1),
-    ("partner/partner_onbekende_code.csv", 4, "gebied_code", "BU09990109", ("bestaat niet", "gebiedsindeling van 2019"), 1),
+    ("partner/partner_onbekende_code.csv", 4, "gebied_code", "BU09990109", ("bestaat niet in gebiedsindeling", "ook niet in een andere geladen gebiedsindeling"), 1),
     ("partner/partner_negatief.csv", 5, "waarde", "-4", ("overlastmeldingen", "mag niet negatief zijn"), 1),
     ("partner/partner_dubbel.csv", 3, "bron + gebied_code + periode + variabele", "corporatie | BU09990101 | 2019-H1 | overlastmeldingen", ("dubbele regel", "en nog 1 rij"), 1),
     ("partner/partner_periode.csv", 6, "periode", "2019-H3", ("geen geldige periode",), 2),

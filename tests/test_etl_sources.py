@@ -120,17 +120,17 @@ def test_geojson_areas_build_the_area_dimension(tmp_path: Path) -> None:
     assert (res.status, res.kind, res.rows_loaded) == ("geladen", "gebieden", 7)
     dim = query(
         db,
-        "SELECT gebied_code, niveau, gebied_naam, gemeente_code, wijk_code, geldig_van, geldig_tot, "
+        "SELECT gebied_code, niveau, gebied_naam, gemeente_code, wijk_code, indeling, "
         "geometrie IS NOT NULL FROM marts.dim_gebied ORDER BY gebied_code",
     )
-    assert dim == [
-        ("BU09990101", "buurt", "Kerkbuurt", "GM0999", "WK099901", None, None, True),
-        ("BU09990102", "buurt", "Havenkwartier", "GM0999", "WK099901", None, None, True),
-        ("BU09990201", "buurt", "Parkwijk", "GM0999", "WK099902", None, None, True),
-        ("BU09990202", "buurt", "Velden", "GM0999", "WK099902", None, None, True),
-        ("GM0999", "gemeente", "Fictiedorp", "GM0999", None, None, None, True),
-        ("WK099901", "wijk", "Oudstad", "GM0999", None, None, None, True),
-        ("WK099902", "wijk", "Nieuwland", "GM0999", None, None, None, True),
+    assert dim == [  # a GeoJSON without a year: the gemeente's own division, "zonder jaar" (0)
+        ("BU09990101", "buurt", "Kerkbuurt", "GM0999", "WK099901", 0, True),
+        ("BU09990102", "buurt", "Havenkwartier", "GM0999", "WK099901", 0, True),
+        ("BU09990201", "buurt", "Parkwijk", "GM0999", "WK099902", 0, True),
+        ("BU09990202", "buurt", "Velden", "GM0999", "WK099902", 0, True),
+        ("GM0999", "gemeente", "Fictiedorp", "GM0999", None, 0, True),
+        ("WK099901", "wijk", "Oudstad", "GM0999", None, 0, True),
+        ("WK099902", "wijk", "Nieuwland", "GM0999", None, 0, True),
     ]
 
 
@@ -145,19 +145,21 @@ def test_cbs_code_list_is_an_area_division(tmp_path: Path) -> None:
     assert load_one(fixture("politie/politie_47018NED_gm0999_jaar.csv"), db).status == "geladen"
 
 
-def test_area_codes_are_checked_against_the_division_of_their_year(tmp_path: Path) -> None:
-    """BU09990102 exists in 2019 only, BU09990103 from 2020 on: police rows must match the year."""
+def test_area_codes_are_checked_against_the_division_the_file_follows(tmp_path: Path) -> None:
+    """BU09990102 is in the 2019 division only, BU09990103 in 2020 only. A police file follows one division for
+    all its years (as CBS presents every year on one): the one holding most of its codes, the newest on a tie;
+    a code of another loaded division is refused with what to do, whatever the row's year."""
     db = tmp_path / "w.duckdb"
-    bevolking = tmp_path / "bevolking.csv"
-    bevolking.write_text(
-        "gebied_code;jaar;inwoners\n"
-        "GM0999;2019;2000\nWK099901;2019;2000\nBU09990101;2019;1200\nBU09990102;2019;800\n"
-        "GM0999;2020;2010\nWK099901;2020;2010\nBU09990101;2020;1210\nBU09990103;2020;800\n",
-        encoding="utf-8",
-    )
-    assert load_one(bevolking, db).status == "geladen"
-    assert query(db, "SELECT gebied_code, geldig_van, geldig_tot FROM marts.dim_gebied WHERE niveau = 'buurt' "
-                     "ORDER BY 1") == [("BU09990101", None, None), ("BU09990102", None, 2019), ("BU09990103", 2020, None)]  # fmt: skip
+    for year, buurten in ((2019, ("BU09990101", "BU09990102")), (2020, ("BU09990101", "BU09990103"))):
+        kwb = tmp_path / f"kwb_{year}.csv"
+        kwb.write_text(
+            "WijkenEnBuurten;AantalInwoners\nGM0999;2000\nWK099901;2000\n"
+            + "".join(f"{b};1000\n" for b in buurten),
+            encoding="utf-8",
+        )
+        assert load_one(kwb, db, jaar=year).status == "geladen"
+    assert query(db, "SELECT indeling, gebied_code FROM marts.dim_indeling_gebied WHERE niveau = 'buurt' "
+                     "ORDER BY ALL") == [(2019, "BU09990101"), (2019, "BU09990102"), (2020, "BU09990101"), (2020, "BU09990103")]  # fmt: skip
     politie = tmp_path / "politie.csv"
     politie.write_text(
         "ID,SoortMisdrijf,WijkenEnBuurten,Perioden,GeregistreerdeMisdrijven_1\n"
@@ -166,16 +168,30 @@ def test_area_codes_are_checked_against_the_division_of_their_year(tmp_path: Pat
         "3,0.0.0 ,BU09990103,2019JJ00,12\n"
         "4,0.0.0 ,BU09990103,2020JJ00,13\n"
         "5,0.0.0 ,BU09990101,2020JJ00,14\n"
-        "6,0.0.0 ,,2020JJ00,15\n",
+        "6,0.0.0 ,,2020JJ00,15\n"
+        "7,0.0.0 ,BU09990177,2020JJ00,15\n",
         encoding="utf-8",
     )
     res = load_one(politie, db)
     assert res.status == "afgewezen"
-    assert [(i.rij, i.waarde, i.bericht.split(": ")[-1]) for i in res.issues] == [
-        (3, "BU09990102", "gebiedscode bestaat niet in de gebiedsindeling van 2020"),
-        (4, "BU09990103", "gebiedscode bestaat niet in de gebiedsindeling van 2019"),
+    fouten = [(i.rij, i.waarde, i.bericht.split(": ", 2)[-1]) for i in res.issues if i.ernst == "fout"]
+    assert fouten == [
+        (
+            2,
+            "BU09990102",
+            "gebiedscode bestaat niet in gebiedsindeling 2020 (die het bestand volgt), wel in een andere geladen "
+            "gebiedsindeling: lever één bestand per gebiedsindeling aan, of geef de indeling op met --indeling JAAR",
+        ),
         (7, "", "gebiedscode ontbreekt"),  # one message, not also "bestaat niet"
+        (
+            8,
+            "BU09990177",
+            "gebiedscode bestaat niet in gebiedsindeling 2020, en ook niet in een andere geladen gebiedsindeling: "
+            "laad eerst de gebieden (GeoJSON, CBS-codelijst of kerncijfers) waar deze code in voorkomt",
+        ),
     ]
+    # the 2019 rows on 2020 codes are fine: the division, not the row's year, decides
+    assert not [i for i in res.issues if i.waarde == "BU09990103"]
 
 
 def test_survey_with_effective_sample_size_loads_into_staging(area_db: Path) -> None:

@@ -31,12 +31,12 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from etl.build import STAGING_STEPS, build, ensure_schema
+from etl.build import DIVISION_STEPS, STAGING_STEPS, build, ensure_schema
 from indicators.catalogue import Settings
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "methodology.md"
 
-SETUP = STAGING_STEPS | {"dim_gebied", "dim_variabele", "dim_catalogus", "wm_functies", "wm_macros"}
+SETUP = STAGING_STEPS | DIVISION_STEPS | {"dim_variabele", "dim_catalogus", "wm_functies", "wm_macros"}
 ENGINE = {
     "int_waarnemingen_jaar",
     "int_waarnemingen",

@@ -3,7 +3,10 @@
     wijkmonitor demo                       build the demo database from data/demo/
     wijkmonitor load PATH… [--source K]    load files or folders (whole or not at all)
     wijkmonitor validate PATH…             dry run: the same checks, nothing is loaded
+    wijkmonitor load --voorbeeld PATH…     load into a private copy, show what would change, publish nothing
+    wijkmonitor heractiveer LOAD_ID        make an earlier delivery current again (undo a correction)
     wijkmonitor loads                      the load history
+    wijkmonitor indelingen                 the loaded area divisions and how figures are carried
     wijkmonitor serve [--db PATH]          start the dashboard
     wijkmonitor template BRON --out F      Excel template for a partner source
     wijkmonitor rebuild [--behoud-tussenstappen]   rebuild staging and marts (repairs an older database)
@@ -52,6 +55,12 @@ def _add_load_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--jaar", type=int, help="jaar van een CBS-kerncijferbestand of van de gebiedsindeling")
     p.add_argument(
+        "--indeling",
+        type=int,
+        metavar="JAAR",
+        help="de gebiedsindeling (jaar) die de codes van het bestand volgen; anders herkend aan de codes",
+    )
+    p.add_argument(
         "--gemeente", help="alleen gebieden van deze gemeente (bijv. GM0597); de rest wordt overgeslagen"
     )
     p.add_argument("--blad", help="naam van het tabblad (Excel); standaard het eerste")
@@ -73,8 +82,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--genereer", action="store_true", help="schrijf eerst de demobestanden opnieuw (seed 2019)"
     )
     _add_db(p)
-    _add_load_options(sub.add_parser("load", help="laad bestanden of mappen"))
+    p = sub.add_parser("load", help="laad bestanden of mappen")
+    _add_load_options(p)
+    p.add_argument(
+        "--voorbeeld",
+        action="store_true",
+        help="laat zien wat de levering zou vervangen (aantallen, grootste wijzigingen); laad niets",
+    )
+    p.add_argument(
+        "--forceer",
+        action="store_true",
+        help="laad ook een levering met een oudere peildatum dan de levering die ze vervangt",
+    )
     _add_load_options(sub.add_parser("validate", help="controleer bestanden zonder te laden"))
+    p = sub.add_parser(
+        "heractiveer", help="maak een eerdere levering weer actueel (maak een correctie ongedaan)"
+    )
+    p.add_argument("load_id", type=int, metavar="LOAD_ID", help="het nummer uit 'wijkmonitor loads'")
+    p.add_argument("--voorbeeld", action="store_true", help="laat zien wat er zou veranderen; wijzig niets")
+    _add_db(p)
+    p = sub.add_parser(
+        "indelingen", help="toon de geladen gebiedsindelingen en hoe de cijfers worden omgezet"
+    )
+    _add_db(p)
     p = sub.add_parser("loads", help="toon de laadgeschiedenis")
     _add_db(p)
     p = sub.add_parser("serve", help="start het dashboard")
@@ -95,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="alleen dit niveau (mag vaker); standaard alle",
     )
     _add_db(p)
-    p = sub.add_parser("instellingen", help="toon of wijzig basisjaar, doeljaar en onderdrukkingsdrempel")
+    p = sub.add_parser(
+        "instellingen", help="toon of wijzig de instellingen (basisjaar, doeljaar, marge, indeling, …)"
+    )
     p.add_argument("waarden", nargs="*", metavar="SLEUTEL=WAARDE", help="bijv. doeljaar=2027")
     _add_db(p)
     p = sub.add_parser(
@@ -127,11 +159,15 @@ def _options(args: argparse.Namespace) -> Options:
         sheet=args.blad,
         code_template=args.code_template,
         naam_template=args.naam_template,
+        indeling=getattr(args, "indeling", None),
+        voorbeeld=getattr(args, "voorbeeld", False),
+        forceer=getattr(args, "forceer", False),
     )
 
 
 DEBUG_HELP = "toon bij een onverwachte fout de volledige foutmelding (traceback)"
-WRITE_COMMANDS = {"load", "demo", "instellingen", "rebuild"}  # commands that may change the database
+# commands that may change the database
+WRITE_COMMANDS = {"load", "demo", "instellingen", "rebuild", "heractiveer"}
 
 
 class Gestopt(KeyboardInterrupt):
@@ -303,7 +339,20 @@ def _command(args: argparse.Namespace) -> int:
         if not results:
             print("geen bestanden gevonden (csv, xlsx, geojson)", file=sys.stderr)
             return 2
+        if getattr(args, "voorbeeld", False):
+            print("voorbeeld: er is niets geladen; de database en de laadgeschiedenis zijn niet gewijzigd")
         return 0 if all(r.ok for r in results) else 1
+    if args.command == "heractiveer":
+        from etl.revisions import reactivate
+
+        outcome = reactivate(args.load_id, db_path, voorbeeld=args.voorbeeld, progress=stderr_progress)
+        if outcome.ok:
+            print(outcome.report())
+        else:
+            print(f"wijkmonitor: {outcome.bericht}", file=sys.stderr)
+        return 0 if outcome.ok else 2 if outcome.status == "onbekend" else 1
+    if args.command == "indelingen":
+        return _divisions_command(db_path)
     if args.command == "loads":
         rows = list_loads(db_path)
         if not rows:
@@ -374,15 +423,51 @@ def _command(args: argparse.Namespace) -> int:
     return 2  # pragma: no cover
 
 
+def _divisions_command(db_path: Path) -> int:
+    """The loaded area divisions: what each holds and how its areas reach the analysis division."""
+    if not db_path.exists():
+        print(f"wijkmonitor: geen database: {db_path}", file=sys.stderr)
+        return 2
+    with dbmod.connect_readonly(db_path) as con:
+        rows = con.execute(
+            "SELECT naam, gemeenten, wijken, buurten, met_geometrie, leveringen, analyse_gemeenten, eigen, "
+            "zelfde_code, omzettingstabel, geometrie, niet_omgezet FROM marts.dim_indeling"
+        ).fetchall()
+        gekozen = con.execute("SELECT waarde FROM meta.instellingen WHERE sleutel = 'indeling'").fetchall()
+    print(f"analyse op: {gekozen[0][0] if gekozen and gekozen[0][0] else 'de nieuwste volledige indeling'}")
+    for r in rows:
+        print(
+            f"gebiedsindeling {r[0]}: {r[1]} gemeente(n), {r[2]} wijken, {r[3]} buurten ({r[4]} met geometrie); "
+            f"{r[5]} levering(en); analyse-indeling van {r[6]} gemeente(n); gebieden: {r[7]} eigen, "
+            f"{r[8]} zelfde code, {r[9]} via omzettingstabel, {r[10]} via geometrie, {r[11]} niet omgezet"
+        )
+    return 0
+
+
+ETL_SETTING_KEYS = ("indeling",)  # settings of the ETL itself (the others are the indicator engine's)
+
+
 def _settings_command(db_path: Path, assignments: list[str]) -> int:
     from indicators.catalogue import SETTING_KEYS, Settings
 
     changes: dict[str, str] = {}
+    etl_changes: dict[str, str] = {}
     for item in assignments:
         key, sep, value = item.partition("=")
+        if sep and key in ETL_SETTING_KEYS:
+            value = value.strip()
+            if value and not value.isdigit():
+                print(
+                    "wijkmonitor: ongeldige waarde: indeling is een jaar (bijv. indeling=2024), 0 voor de indeling "
+                    "zonder jaar, of leeg (indeling=) voor de nieuwste volledige indeling",
+                    file=sys.stderr,
+                )
+                return 2
+            etl_changes[key] = value
+            continue
         if not sep or key not in SETTING_KEYS:
             print(
-                f"wijkmonitor: gebruik SLEUTEL=WAARDE met SLEUTEL uit {', '.join(SETTING_KEYS)}",
+                f"wijkmonitor: gebruik SLEUTEL=WAARDE met SLEUTEL uit {', '.join(SETTING_KEYS + ETL_SETTING_KEYS)}",
                 file=sys.stderr,
             )
             return 2
@@ -396,16 +481,18 @@ def _settings_command(db_path: Path, assignments: list[str]) -> int:
     except ValueError as exc:
         print(f"wijkmonitor: ongeldige waarde: {exc}", file=sys.stderr)
         return 2
-    if changes:
+    if changes or etl_changes:
         if not db_path.exists():
             print(f"wijkmonitor: geen database: {db_path}", file=sys.stderr)
             return 2
         with dbmod.write_session(db_path) as con:
-            for key, value in changes.items():
+            for key, value in {**changes, **etl_changes}.items():
                 con.execute("INSERT OR REPLACE INTO meta.instellingen VALUES (?, ?)", [key, value])
             rebuild(con)
+        current.update(etl_changes)
     for key in SETTING_KEYS:
         print(f"{key} = {getattr(settings, key)}")
+    print(f"indeling = {current.get('indeling') or '(nieuwste volledige)'}")
     return 0
 
 

@@ -129,6 +129,40 @@ with st.expander("Alle controleregels van deze levering"):
             width="stretch",
         )
 
+# ------------------------------------------------------------------------------ area divisions
+st.subheader("Gebiedsindelingen")
+st.caption(
+    "CBS wijzigt buurt- en wijkcodes van jaar tot jaar. Elke levering volgt één gebiedsindeling (opgegeven of "
+    "herkend aan de codes); alle cijfers worden getoond op de indeling van de analyse (de nieuwste volledige, of "
+    "de instelling 'indeling'). Gebieden van andere indelingen gaan daarheen via dezelfde code, een "
+    "omzettingstabel of de overlap van de kaarten (een benadering); wat niet kan worden omgezet, telt niet mee."
+)
+indelingen = queries.divisions()
+if indelingen.empty:
+    st.write("Nog geen gebiedsindeling geladen.")
+else:
+    st.dataframe(
+        indelingen.drop(columns="indeling").rename(
+            columns={
+                "naam": "Indeling",
+                "gemeenten": "Gemeenten",
+                "wijken": "Wijken",
+                "buurten": "Buurten",
+                "met_geometrie": "Met kaart",
+                "leveringen": "Leveringen",
+                "analyse_gemeenten": "Analyse-indeling van (gemeenten)",
+                "eigen": "Eigen",
+                "zelfde_code": "Zelfde code",
+                "omzettingstabel": "Via omzettingstabel",
+                "geometrie": "Via kaart",
+                "niet_omgezet": "Niet omgezet",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="indelingen",
+    )
+
 # ------------------------------------------------------------------------------ rows per source
 st.subheader("Rijen per bron en jaar")
 st.caption(

@@ -160,6 +160,20 @@ if not onvolledig.empty:
         + ". De waarde is berekend over de buurten die wel geleverd hebben (teller en noemer van dezelfde buurten).",
         icon=":material/warning:",
     )
+# values carried from another area division (etl/indeling.py): said per wijk, with how
+OMZETTING = {1: "zelfde code", 2: "omzettingstabel", 3: "overlap van de kaarten (benadering)"}
+omgezet = reeks[reeks["jaar"].isin([jaar, basisjaar]) & (reeks["omzetting"].fillna(0) >= 1)]
+if not omgezet.empty:
+    indeling = int(reeks["indeling"].iloc[0])
+    per_wijk = omgezet.groupby("gebied_naam")["omzetting"].max()
+    st.info(
+        "Omgezet uit een andere gebiedsindeling naar de indeling van de analyse ("
+        + ("zonder jaar" if indeling == 0 else str(indeling))
+        + "): "
+        + "; ".join(f"{md(naam)}: via {OMZETTING[int(r)]}" for naam, r in per_wijk.items())
+        + ". Bij de overlap van de kaarten wordt aangenomen dat wat geteld wordt gelijk over het gebied verdeeld is.",
+        icon=":material/swap_horiz:",
+    )
 fig, alt = charts.ranking(nu, meta["eenheid"], gem_waarde, meta["polariteit"] == "hoger_is_beter")
 st.plotly_chart(fig, key="rangorde", config={"displayModeBar": False}, alt=alt)
 st.caption(md(alt))
@@ -224,11 +238,13 @@ if st.toggle("Toon als tabel, met teller en noemer", key="tabel"):
         "score_laag",
         "score_hoog",
         "verandering",
+        "omzetting",
         "opmerking",
     ]
     tabel = nu[[k for k in kolommen if k in nu.columns]].assign(
         dekking=(100 * nu["dekking"]).round(0),
         verandering=nu["verandering"].fillna("geen oordeel"),
+        omzetting=nu["omzetting"].map(lambda r: OMZETTING.get(int(r), "") if pd.notna(r) else ""),
     )
     st.dataframe(
         tabel.rename(

@@ -55,6 +55,8 @@ class Options:
     code_template: str | None = None  # gebieden: e.g. "BU{GEMEENTECODE}{BUURTCODE}"
     naam_template: str | None = None  # gebieden: e.g. "{BUURT}"
     indeling: int | None = None  # --indeling: the area division (year) the codes follow; else recognised
+    voorbeeld: bool = False  # --voorbeeld: load into the private copy, show what changes, publish nothing
+    forceer: bool = False  # --forceer: load a delivery older (peildatum) than the one it replaces
 
 
 @dataclass

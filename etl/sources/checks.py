@@ -21,29 +21,22 @@ NAME_RULE = (
 )
 
 
-def valid_code_counts(con: duckdb.DuckDBPyConnection, years: list[int]) -> dict[int, int]:
-    """How many area codes the loaded area division holds for each year (0 when there is none)."""
+def division_count(con: duckdb.DuckDBPyConnection) -> int:
+    """How many area codes the loaded area divisions hold (0 when none is loaded)."""
     exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = 'dim_gebied'"
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' "
+        "AND table_name = 'dim_indeling_gebied'"
     ).fetchone()[0]
-    if not exists:
-        return {y: 0 for y in years}
-    return {
-        y: con.execute(
-            "SELECT count(*) FROM marts.dim_gebied WHERE (geldig_van IS NULL OR geldig_van <= ?) "
-            "AND (geldig_tot IS NULL OR geldig_tot >= ?)",
-            [y, y],
-        ).fetchone()[0]
-        for y in years
-    }
+    return con.execute("SELECT count(*) FROM marts.dim_indeling_gebied").fetchone()[0] if exists else 0
 
 
 def code_frame(
     con: duckdb.DuckDBPyConnection, plan: Plan, view: str, kolom: str, must_exist: bool, extra_group: str = ""
 ) -> Frame:
-    year = plan.year_expr or "NULL"
+    """Area codes: present and shaped like CBS codes; with ``must_exist``, also in the delivery's area division
+    (``plan.indeling``, etl/indeling.py) — for every year of the file, as CBS presents all years on one."""
     sql = (
-        f"SELECT {plan.code_expr} AS gebied_code, {year} AS jaar{extra_group and ', ' + extra_group}, "
+        f"SELECT {plan.code_expr} AS gebied_code{extra_group and ', ' + extra_group}, "
         f"min(_rij) AS _rij, count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij"
     )
     rules = [
@@ -61,40 +54,46 @@ def code_frame(
         ),
     ]
     if must_exist:
-        years = sorted(
-            {r[0] for r in con.execute(f"SELECT DISTINCT {year} FROM {view}").fetchall() if r[0] is not None}
-        )
-        valid = valid_code_counts(con, years)
-        if years and not any(valid.values()):
+        if not division_count(con):
             raise SourceError(
                 "er is nog geen gebiedsindeling geladen, dus de gebiedscodes kunnen niet gecontroleerd "
                 "worden. Laad eerst een bevolkingsbestand (CBS Kerncijfers wijken en buurten) of een "
                 "gebiedenbestand (GeoJSON of CBS-codelijst)."
             )
-        if years:
-            # Whether a code exists in that year's division is decided in DuckDB (`bekend` = 1/0): handing GX
-            # the ~14,000 valid codes as a value set costs seconds per year (it copies the set many times).
-            sql = (
-                "SELECT f.*, CASE WHEN f.gebied_code IS NULL THEN NULL ELSE CAST(EXISTS (SELECT 1 FROM "
-                "marts.dim_gebied AS d WHERE d.gebied_code = f.gebied_code AND (d.geldig_van IS NULL OR "
-                "d.geldig_van <= f.jaar) AND (d.geldig_tot IS NULL OR d.geldig_tot >= f.jaar)) AS INTEGER) END "
-                f"AS bekend FROM ({sql}) AS f ORDER BY f._rij"
-            )
-        for y in years:
-            if valid[y]:
-                regel = f"gebiedscode bestaat niet in de gebiedsindeling van {y}"
-            else:
-                regel = f"gebiedscode onbekend: er is geen gebiedsindeling die {y} dekt"
-            rules.append(
-                Rule(
-                    lambda g, y=y: g.ExpectColumnValuesToBeInSet(
-                        column="bekend", value_set=[1], row_condition=where("jaar", "==", y)
-                    ),
-                    kolom,
-                    regel,
-                    waarde="gebied_code",
-                )
-            )
+        indeling = int(plan.indeling or 0)
+        # Whether a code is in the division is decided in DuckDB (`bekend` = 1/0): handing GX the ~14,000 valid
+        # codes as a value set costs seconds (it copies the set many times). `elders` = 1 when another loaded
+        # division has the code (a file on another division, or one that mixes divisions).
+        sql = (
+            "SELECT f.*, CASE WHEN f.gebied_code IS NULL THEN NULL ELSE CAST(EXISTS (SELECT 1 FROM "
+            "marts.dim_indeling_gebied AS d WHERE d.indeling = ? AND d.gebied_code = f.gebied_code) AS INTEGER) "
+            "END AS bekend, CAST(EXISTS (SELECT 1 FROM marts.dim_indeling_gebied AS d WHERE d.indeling <> ? AND "
+            f"d.gebied_code = f.gebied_code) AS INTEGER) AS elders FROM ({sql}) AS f ORDER BY f._rij"
+        )
+        naam = "zonder jaar" if indeling == 0 else str(indeling)
+        rules += [
+            Rule(
+                lambda g: g.ExpectColumnValuesToBeInSet(
+                    column="bekend", value_set=[1], row_condition=where("elders", "==", 0)
+                ),
+                kolom,
+                f"gebiedscode bestaat niet in gebiedsindeling {naam}, en ook niet in een andere geladen "
+                "gebiedsindeling: laad eerst de gebieden (GeoJSON, CBS-codelijst of kerncijfers) waar deze "
+                "code in voorkomt",
+                waarde="gebied_code",
+            ),
+            Rule(
+                lambda g: g.ExpectColumnValuesToBeInSet(
+                    column="bekend", value_set=[1], row_condition=where("elders", "==", 1)
+                ),
+                kolom,
+                f"gebiedscode bestaat niet in gebiedsindeling {naam} (die het bestand volgt), wel in een andere "
+                "geladen gebiedsindeling: lever één bestand per gebiedsindeling aan, of geef de indeling op met "
+                "--indeling JAAR",
+                waarde="gebied_code",
+            ),
+        ]
+        return Frame("gebied", sql, params=[indeling, indeling], rules=rules)
     return Frame("gebied", sql, rules=rules)
 
 

@@ -59,7 +59,7 @@ CREATE OR REPLACE MACRO wm_oordeel(z_beter, z_kritiek) AS
     CASE WHEN z_beter > z_kritiek THEN 'beter' WHEN z_beter < -z_kritiek THEN 'slechter' ELSE 'gelijk' END;
 
 -- Provenance of indicator values, derived on demand instead of carried as a list on every mart row: the
--- loads whose current rows (not superseded) feed the values of one indicator (or every indicator, when
+-- loads whose current rows (not superseded; carried onto the analysis division) feed the values of one indicator (or every indicator, when
 -- p_indicator is NULL) for the areas in p_gebieden in year p_jaar. A row feeds an area when it is the area
 -- itself or lies within it (buurt -> wijk -> gemeente, by code, as int_waarnemingen aggregates; an area's own
 -- delivered row is listed too, also where its value is the sum of its buurten). Numerator
@@ -74,7 +74,7 @@ WITH componenten AS (
     WHERE p_indicator IS NULL OR indicator = p_indicator
 ),
 
-rijen AS (
+rijen_geleverd AS (
     SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, jaar, NULL::INTEGER AS periode_nr, load_id
     FROM staging.stg_politie__misdrijven
     WHERE vervangen_door IS NULL AND aantal IS NOT NULL AND jaar <= p_jaar
@@ -89,6 +89,16 @@ rijen AS (
                  FROM staging.stg_bevolking__kerncijfers WHERE vervangen_door IS NULL AND jaar <= p_jaar)
         ON inwoners, huishoudens, woningen INTO NAME variabele VALUE waarde
     )
+),
+
+-- each row on the area(s) of the analysis division it is carried to (marts.fct_omzetting; see
+-- int_waarnemingen_jaar: a code its division does not hold keeps its code, one that cannot be carried is out)
+rijen AS (
+    SELECT r.bron, r.variabele, coalesce(o.naar_code, r.gebied_code) AS gebied_code, r.jaar, r.periode_nr, r.load_id
+    FROM rijen_geleverd AS r
+    LEFT JOIN meta.load_indeling AS l USING (load_id)
+    LEFT JOIN marts.fct_omzetting AS o ON o.van_indeling = l.indeling AND o.van_code = r.gebied_code
+    WHERE NOT (o.van_code IS NOT NULL AND o.naar_code IS NULL)
 ),
 
 -- each row with the requested area(s) it lies in

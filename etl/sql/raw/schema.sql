@@ -37,6 +37,15 @@ CREATE TABLE IF NOT EXISTS meta.load_meldingen (
     bericht VARCHAR NOT NULL          -- Dutch message for the data steward
 );
 
+-- The area division (gebiedsindeling) each load follows: a year (the CBS division of that year) or 0 for a
+-- division without a year (a gemeente's own area file: taken as its current division). `herkomst` says how
+-- it was decided: given with --indeling/--jaar, the year of a CBS file, or recognised from the codes.
+CREATE TABLE IF NOT EXISTS meta.load_indeling (
+    load_id  INTEGER PRIMARY KEY,
+    indeling INTEGER NOT NULL,
+    herkomst VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS meta.instellingen (
     sleutel VARCHAR PRIMARY KEY,
     waarde  VARCHAR
@@ -84,6 +93,15 @@ CREATE TABLE IF NOT EXISTS raw.gebieden__gebieden (
     _load_id INTEGER NOT NULL, _rij INTEGER NOT NULL
 );
 
+-- A crosswalk between two area divisions (bronsoort omzetting): which share of area van_code (division
+-- _van_indeling) lies in area naar_code (division _naar_indeling). The divisions are decided at load time
+-- (columns van_indeling/naar_indeling, or recognised from the codes).
+CREATE TABLE IF NOT EXISTS raw.omzetting__omzettingen (
+    van_code VARCHAR, naar_code VARCHAR, aandeel VARCHAR, van_indeling VARCHAR, naar_indeling VARCHAR,
+    _van_indeling INTEGER NOT NULL, _naar_indeling INTEGER NOT NULL,
+    _load_id INTEGER NOT NULL, _rij INTEGER NOT NULL
+);
+
 -- Shared helpers: a number as partners write it ("7,3" with a decimal comma, "  580.0", "." = missing).
 CREATE OR REPLACE MACRO wm_getal(s) AS TRY_CAST(
     CASE WHEN regexp_matches(trim(s), '^-?[0-9]+,[0-9]+$') THEN replace(trim(s), ',', '.') ELSE trim(s) END
@@ -91,3 +109,9 @@ CREATE OR REPLACE MACRO wm_getal(s) AS TRY_CAST(
 CREATE OR REPLACE MACRO wm_leeg(s) AS (s IS NULL OR trim(s) IN ('', '.'));
 CREATE OR REPLACE MACRO wm_niveau(code) AS CASE left(code, 2)
     WHEN 'BU' THEN 'buurt' WHEN 'WK' THEN 'wijk' WHEN 'GM' THEN 'gemeente' END;
+-- Area divisions: 0 (without a year) counts as the newest; its name for messages and pages.
+CREATE OR REPLACE MACRO wm_indeling_rang(i) AS CASE WHEN i = 0 THEN 9999 ELSE i END;
+CREATE OR REPLACE MACRO wm_indeling_naam(i) AS CASE WHEN i = 0 THEN 'zonder jaar' ELSE CAST(i AS VARCHAR) END;
+-- How a value was carried onto the analysis division (fct_omzetting.rang): worst of its parts counts.
+CREATE OR REPLACE MACRO wm_omzetting_naam(r) AS CASE r
+    WHEN 0 THEN 'eigen indeling' WHEN 1 THEN 'zelfde code' WHEN 2 THEN 'omzettingstabel' WHEN 3 THEN 'geometrie' END;

@@ -18,7 +18,8 @@ indicator AS (
 -- the numerator: the variable's value, or the signed sum of several (survey results are one variable: n, sd, n_eff)
 teller AS (
     SELECT c.indicator, w.gebied_code, w.niveau, w.jaar, w.waarde AS teller, w.n, w.sd, w.n_eff,
-           w.volledig AS teller_volledig, 1 AS teller_variabelen, w.opgeteld AS teller_opgeteld
+           w.volledig AS teller_volledig, 1 AS teller_variabelen, w.opgeteld AS teller_opgeteld,
+           w.omzetting AS teller_omzetting
     FROM componenten AS c
     JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
     WHERE c.rol = 'teller' AND c.variabelen = 1 AND w.waarde IS NOT NULL
@@ -31,7 +32,8 @@ teller AS (
         any_value(w.n_eff)                             AS n_eff,
         bool_and(w.volledig)                           AS teller_volledig,
         count(*)                                       AS teller_variabelen,
-        bool_or(w.opgeteld)                            AS teller_opgeteld
+        bool_or(w.opgeteld)                            AS teller_opgeteld,
+        max(w.omzetting)                               AS teller_omzetting
     FROM componenten AS c
     JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
     WHERE c.rol = 'teller' AND c.variabelen > 1 AND w.waarde IS NOT NULL
@@ -42,7 +44,7 @@ teller AS (
 
 noemer AS (
     SELECT c.indicator, w.gebied_code, w.jaar, w.waarde AS noemer, w.bronjaar AS noemer_bronjaar,
-           w.volledig AS noemer_volledig
+           w.volledig AS noemer_volledig, w.omzetting AS noemer_omzetting
     FROM componenten AS c
     JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
     WHERE c.rol = 'noemer' AND c.variabelen = 1 AND w.waarde IS NOT NULL
@@ -51,7 +53,8 @@ noemer AS (
         c.indicator, w.gebied_code, w.jaar,
         sum(c.teken * w.waarde)                        AS noemer,
         min(w.bronjaar)                                AS noemer_bronjaar,
-        bool_and(w.volledig)                           AS noemer_volledig
+        bool_and(w.volledig)                           AS noemer_volledig,
+        max(w.omzetting)                               AS noemer_omzetting
     FROM componenten AS c
     JOIN int_waarnemingen AS w ON w.bron = c.bron AND w.variabele = c.variabele
     WHERE c.rol = 'noemer' AND c.variabelen > 1 AND w.waarde IS NOT NULL
@@ -74,7 +77,7 @@ teller_compleet AS (
 -- the denominator of the same year, else of the nearest earlier year (ASOF); the exact match first, as a
 -- plain join, since almost every value has one (population figures are carried forward already)
 zelfde_jaar AS (
-    SELECT t.*, n.noemer, n.noemer_bronjaar AS noemer_jaar, n.noemer_volledig,
+    SELECT t.*, n.noemer, n.noemer_bronjaar AS noemer_jaar, n.noemer_volledig, n.noemer_omzetting,
            n.jaar IS NOT NULL OR NOT i.heeft_noemer AS gevonden
     FROM teller_compleet AS t
     JOIN indicator AS i USING (indicator)
@@ -82,13 +85,14 @@ zelfde_jaar AS (
 ),
 
 ontbrekend AS (
-    SELECT * EXCLUDE (noemer, noemer_jaar, noemer_volledig, gevonden) FROM zelfde_jaar WHERE NOT gevonden
+    SELECT * EXCLUDE (noemer, noemer_jaar, noemer_volledig, noemer_omzetting, gevonden) FROM zelfde_jaar
+    WHERE NOT gevonden
 ),
 
 gekoppeld AS (
     SELECT * EXCLUDE (gevonden) FROM zelfde_jaar WHERE gevonden
     UNION ALL
-    SELECT t.*, n.noemer, n.noemer_bronjaar AS noemer_jaar, n.noemer_volledig
+    SELECT t.*, n.noemer, n.noemer_bronjaar AS noemer_jaar, n.noemer_volledig, n.noemer_omzetting
     FROM ontbrekend AS t
     ASOF LEFT JOIN (SELECT * FROM noemer SEMI JOIN ontbrekend USING (indicator, gebied_code)) AS n
         ON n.indicator = t.indicator AND n.gebied_code = t.gebied_code AND t.jaar >= n.jaar
@@ -101,7 +105,9 @@ eigen AS (
         g.teller_volledig AND g.alle_variabelen
             AND (NOT i.heeft_noemer OR coalesce(g.noemer_volledig, false)) AS volledig,
         g.teller_volledig, g.alle_variabelen, g.noemer_volledig, g.teller_opgeteld,
-        i.heeft_noemer, i.onzekerheid
+        i.heeft_noemer, i.onzekerheid,
+        -- how the value was carried onto the analysis division: the least direct part counts
+        greatest(g.teller_omzetting, CASE WHEN i.heeft_noemer THEN g.noemer_omzetting END) AS omzetting
     FROM gekoppeld AS g
     JOIN indicator AS i USING (indicator)
     WHERE list_contains(i.niveaus, g.niveau) OR g.niveau = 'buurt'
@@ -118,7 +124,7 @@ inwoners AS (
 buurten_per_wijk AS (
     SELECT indicator, 'WK' || substr(gebied_code, 3, 6) AS gebied_code, jaar,
            sum(teller) AS teller, sum(noemer) AS noemer, min(noemer_jaar) AS noemer_jaar,
-           bool_and(volledig) AS volledig, count(*) AS delen
+           bool_and(volledig) AS volledig, count(*) AS delen, max(omzetting) AS omzetting
     FROM eigen
     WHERE niveau = 'buurt' AND heeft_noemer AND teller IS NOT NULL AND noemer > 0
     GROUP BY ALL
@@ -133,7 +139,7 @@ wijk AS (
     -- summed numerator: numerator and denominator over the same buurten; the wijk's whole denominator
     -- (every buurt's, as int_waarnemingen summed it) for the coverage
     SELECT e.* REPLACE (b.teller AS teller, b.noemer AS noemer, b.noemer_jaar AS noemer_jaar,
-                        coalesce(b.volledig, false) AS volledig),
+                        coalesce(b.volledig, false) AS volledig, coalesce(b.omzetting, e.omzetting) AS omzetting),
            b.noemer / nullif(e.noemer, 0) AS dekking, coalesce(b.delen, 0) AS delen
     FROM eigen AS e
     LEFT JOIN buurten_per_wijk AS b USING (indicator, gebied_code, jaar)
@@ -157,7 +163,7 @@ wijken_per_gemeente AS (
                / (sum(p.inwoners) * sum(p.inwoners)) AS variantie,
            sqrt(sum(p.inwoners * w.sd * w.sd) / sum(p.inwoners)) AS sd,
            sum(w.n) AS n,
-           bool_and(w.volledig) AS volledig, count(*) AS delen
+           bool_and(w.volledig) AS volledig, count(*) AS delen, max(w.omzetting) AS omzetting
     FROM wijk AS w
     LEFT JOIN inwoners AS p USING (gebied_code, jaar)
     WHERE w.teller IS NOT NULL
@@ -170,7 +176,7 @@ gemeente AS (
     WHERE e.niveau = 'gemeente' AND NOT e.teller_opgeteld
     UNION ALL
     SELECT e.* REPLACE (g.teller AS teller, g.noemer AS noemer, g.noemer_jaar AS noemer_jaar,
-                        coalesce(g.volledig, false) AS volledig),
+                        coalesce(g.volledig, false) AS volledig, coalesce(g.omzetting, e.omzetting) AS omzetting),
            g.noemer / nullif(e.noemer, 0) AS dekking, coalesce(g.delen, 0) AS delen
     FROM eigen AS e
     LEFT JOIN wijken_per_gemeente AS g USING (indicator, gebied_code, jaar)
@@ -184,7 +190,8 @@ gemeente AS (
                    WHEN 'gemiddelde' THEN g.sd * g.sd / nullif(g.variantie, 0)
                    WHEN 'binomiaal' THEN (g.gewogen / 100.0) * (1 - g.gewogen / 100.0) / nullif(g.variantie, 0)
                END AS n_eff,
-               coalesce(g.volledig, false) AS volledig),
+               coalesce(g.volledig, false) AS volledig,
+               coalesce(g.omzetting, e.omzetting) AS omzetting),
            g.som_inwoners / nullif(p.inwoners, 0) AS dekking, coalesce(g.delen, 0) AS delen
     FROM eigen AS e
     LEFT JOIN wijken_per_gemeente AS g USING (indicator, gebied_code, jaar)
@@ -220,6 +227,7 @@ SELECT
     i.heeft_noemer AND g.noemer_jaar IS DISTINCT FROM g.jaar AND g.noemer IS NOT NULL AS noemer_geschat,
     g.dekking,
     g.delen,
+    g.omzetting,
     CASE
         WHEN NOT g.teller_volledig THEN 'onvolledig jaar'
         WHEN NOT g.alle_variabelen THEN 'niet alle onderdelen geleverd'

@@ -18,7 +18,7 @@ WITH buurten_per_wijk AS (
         sum(n) FILTER (WHERE sd IS NOT NULL) AS som_n_sd,
         sum(n_eff) FILTER (WHERE waarde IS NOT NULL) AS som_neff,
         min(perioden) AS perioden, max(verwacht) AS verwacht, bool_and(volledig) AS volledig,
-        min(bronjaar) AS bronjaar, count(*) AS onderdelen
+        min(bronjaar) AS bronjaar, count(*) AS onderdelen, max(omzetting) AS omzetting
     FROM int_waarnemingen_jaar
     WHERE niveau = 'buurt' AND aggregatie <> 'geen'
     GROUP BY bron, variabele, 'WK' || substr(gebied_code, 3, 6), jaar
@@ -31,7 +31,7 @@ wijken AS (
     UNION ALL
     SELECT bron, variabele, gebied_code, jaar, aggregatie, waarde, n * waarde,
            CASE WHEN waarde IS NOT NULL THEN n END, n * sd * sd, CASE WHEN sd IS NOT NULL THEN n END,
-           CASE WHEN waarde IS NOT NULL THEN n_eff END, perioden, verwacht, volledig, bronjaar, 1
+           CASE WHEN waarde IS NOT NULL THEN n_eff END, perioden, verwacht, volledig, bronjaar, 1, omzetting
     FROM int_waarnemingen_jaar AS j
     WHERE niveau = 'wijk' AND aggregatie <> 'geen'
       AND NOT EXISTS (SELECT 1 FROM buurten_per_wijk AS b WHERE b.bron = j.bron AND b.variabele = j.variabele
@@ -44,7 +44,8 @@ wijken_per_gemeente AS (
         any_value(aggregatie) AS aggregatie,
         sum(som) AS som, sum(som_nw) AS som_nw, sum(som_n) AS som_n, sum(som_nsd2) AS som_nsd2,
         sum(som_n_sd) AS som_n_sd, sum(som_neff) AS som_neff, min(perioden) AS perioden, max(verwacht) AS verwacht,
-        bool_and(volledig) AS volledig, min(bronjaar) AS bronjaar, sum(onderdelen) AS onderdelen
+        bool_and(volledig) AS volledig, min(bronjaar) AS bronjaar, sum(onderdelen) AS onderdelen,
+        max(omzetting) AS omzetting
     FROM wijken
     GROUP BY bron, variabele, 'GM' || substr(gebied_code, 3, 4), jaar
 ),
@@ -56,7 +57,7 @@ opgeteld AS (
         CASE WHEN aggregatie = 'som' THEN NULL ELSE som_n END AS n,
         CASE WHEN aggregatie = 'gewogen_gemiddelde' THEN sqrt(som_nsd2 / nullif(som_n_sd, 0)) END AS sd,
         CASE WHEN aggregatie = 'som' THEN NULL ELSE som_neff END AS n_eff,
-        perioden, verwacht, volledig, bronjaar, onderdelen
+        perioden, verwacht, volledig, bronjaar, onderdelen, omzetting
     FROM (
         SELECT *, 'wijk' AS niveau FROM buurten_per_wijk
         UNION ALL
@@ -66,7 +67,7 @@ opgeteld AS (
 
 geleverd AS (
     SELECT j.bron, j.variabele, j.gebied_code, j.niveau, j.jaar, j.waarde, j.n, j.sd, j.n_eff, j.perioden,
-           j.verwacht, j.volledig, j.bronjaar, 1 AS onderdelen
+           j.verwacht, j.volledig, j.bronjaar, 1 AS onderdelen, j.omzetting
     FROM int_waarnemingen_jaar AS j
 )
 

@@ -1,4 +1,10 @@
--- Yearly value per delivered area, source and variable (current deliveries only).
+-- Yearly value per area of the analysis division, source and variable (current deliveries only).
+--   every delivered value is first carried onto the analysis division (marts.fct_omzetting, etl/indeling.py):
+--   the delivery's own division (meta.load_indeling) and its area code give the target area(s) and the share
+--   (aandeel); counts are multiplied by the share, survey means weighted by share x n; the Leefbaarometer score
+--   (not additive) only where the whole area is the same area. Where two loads give a value for the same target
+--   area and period, the newest load counts (as staging does for the same code). `omzetting` is the rank of
+--   the least direct way any part was carried (0 own division, 1 same code, 2 crosswalk, 3 geometry).
 --   flows (stroom) are summed over the calendar year; the year is complete when every period is there
 --   (12 months, 4 quarters, 2 halves) with a value;
 --   stocks (voorraad) take the last period of the year that has a value; complete when that is the
@@ -7,19 +13,41 @@
 --   survey results (enquete) keep their n, sd and effective sample size (n_eff: the delivered n_effectief,
 --   else n / ontwerpeffect_standaard).
 -- Only the crime codes an indicator uses: a CBS file has 59, the catalogue needs about ten.
-WITH politie AS (
-    SELECT p.*
+-- A code its delivery's division does not hold (rows written straight into raw, Leefbaarometer codes, which
+-- are not checked) keeps its own code; a code of the division that cannot be carried (naar_code NULL) is left out.
+WITH omzetting AS (
+    SELECT van_indeling, van_code, naar_code, aandeel, rang FROM marts.fct_omzetting
+),
+
+politie_omgezet AS (
+    SELECT p.soort_misdrijf, coalesce(o.naar_code, p.gebied_code) AS gebied_code, p.periode, p.jaar,
+           p.periode_type, p.aantal * coalesce(o.aandeel, 1) AS aantal, coalesce(o.rang, 0) AS rang,
+           l.indeling AS van_indeling, p.load_id,
+           max(p.load_id) OVER (PARTITION BY p.soort_misdrijf, coalesce(o.naar_code, p.gebied_code), p.periode)
+               AS nieuwste
     FROM staging.stg_politie__misdrijven AS p
     SEMI JOIN (SELECT variabele FROM marts.dim_indicator_component WHERE bron = 'politie') AS c
         ON c.variabele = p.soort_misdrijf
-    WHERE p.vervangen_door IS NULL
+    LEFT JOIN meta.load_indeling AS l USING (load_id)
+    LEFT JOIN omzetting AS o ON o.van_indeling = l.indeling AND o.van_code = p.gebied_code
+    WHERE p.vervangen_door IS NULL AND NOT (o.van_code IS NOT NULL AND o.naar_code IS NULL)
+),
+
+politie AS (
+    SELECT soort_misdrijf, gebied_code, wm_niveau(gebied_code) AS niveau, periode, jaar, periode_type,
+           -- a target area is unpublished when any part of it is
+           CASE WHEN count(aantal) = count(*) THEN sum(aantal) END AS aantal,
+           max(rang) AS omzetting, arg_max(van_indeling, rang) AS van_indeling
+    FROM politie_omgezet
+    WHERE load_id = nieuwste
+    GROUP BY ALL
 ),
 
 politie_jaar AS (
     SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
            CAST(aantal AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff,
            CAST(aantal IS NOT NULL AS INTEGER) AS perioden, 1 AS verwacht,
-           jaar AS bronjaar
+           jaar AS bronjaar, omzetting, van_indeling
     FROM politie
     WHERE periode_type = 'jaar'
 ),
@@ -28,17 +56,45 @@ politie_maand AS (
     SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
            CAST(sum(aantal) AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff,
            count(aantal) AS perioden, 12 AS verwacht,
-           jaar AS bronjaar
+           jaar AS bronjaar, max(omzetting) AS omzetting, arg_max(van_indeling, omzetting) AS van_indeling
     FROM politie
     WHERE periode_type = 'maand'
-    GROUP BY ALL
+    GROUP BY soort_misdrijf, gebied_code, niveau, jaar
 ),
 
-partner AS (
-    SELECT p.*, v.soort, v.eenheid
+partner_omgezet AS (
+    SELECT p.bron, p.variabele, coalesce(o.naar_code, p.gebied_code) AS gebied_code, p.periode, p.periode_type,
+           p.periode_nr, p.jaar, v.soort, v.aggregatie, coalesce(o.aandeel, 1) AS aandeel, p.waarde, p.n, p.sd,
+           p.n_effectief, coalesce(o.rang, 0) AS rang, l.indeling AS van_indeling, p.load_id,
+           max(p.load_id) OVER (PARTITION BY p.bron, p.variabele, coalesce(o.naar_code, p.gebied_code), p.periode)
+               AS nieuwste
     FROM staging.stg_partner__waarnemingen AS p
     JOIN marts.dim_variabele AS v USING (bron, variabele)
-    WHERE p.vervangen_door IS NULL
+    LEFT JOIN meta.load_indeling AS l USING (load_id)
+    LEFT JOIN omzetting AS o ON o.van_indeling = l.indeling AND o.van_code = p.gebied_code
+    WHERE p.vervangen_door IS NULL AND NOT (o.van_code IS NOT NULL AND o.naar_code IS NULL)
+      -- a value that does not add up is carried only where the whole area is the same area
+      AND (v.aggregatie <> 'geen' OR o.van_code IS NULL OR (o.aandeel = 1 AND o.rang <= 1))
+),
+
+-- counts: the shares added up; means and percentages: weighted by share x n (one whole part: as delivered)
+partner AS (
+    SELECT bron, variabele, gebied_code, wm_niveau(gebied_code) AS niveau, periode, periode_type, periode_nr, jaar,
+           soort,
+           CASE WHEN count(waarde) < count(*) THEN NULL
+                WHEN aggregatie = 'som' THEN sum(aandeel * waarde)
+                WHEN count(*) = 1 AND max(aandeel) = 1 THEN any_value(waarde)
+                ELSE sum(aandeel * n * waarde) / nullif(sum(aandeel * n), 0) END             AS waarde,
+           CASE WHEN count(*) = 1 AND max(aandeel) = 1 THEN any_value(n)
+                ELSE CAST(round(sum(aandeel * n)) AS BIGINT) END                            AS n,
+           CASE WHEN count(*) = 1 AND max(aandeel) = 1 THEN any_value(sd)
+                ELSE sqrt(sum(aandeel * n * sd * sd) / nullif(sum(aandeel * n), 0)) END     AS sd,
+           CASE WHEN count(*) = 1 AND max(aandeel) = 1 THEN any_value(n_effectief)
+                ELSE sum(aandeel * n_effectief) END                                         AS n_effectief,
+           max(rang) AS omzetting, arg_max(van_indeling, rang) AS van_indeling
+    FROM partner_omgezet
+    WHERE load_id = nieuwste
+    GROUP BY bron, variabele, gebied_code, periode, periode_type, periode_nr, jaar, soort, aggregatie
 ),
 
 -- flows: the sum of the year's periods; stocks: the last period of the year with a value
@@ -46,7 +102,8 @@ partner_jaar AS (
     SELECT bron, variabele, gebied_code, niveau, jaar,
            sum(waarde) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff,
            count(waarde) AS perioden,
-           any_value(periode_type) AS periode_type
+           any_value(periode_type) AS periode_type,
+           max(omzetting) AS omzetting, arg_max(van_indeling, omzetting) AS van_indeling
     FROM partner
     WHERE soort = 'stroom'
     GROUP BY bron, variabele, gebied_code, niveau, jaar
@@ -57,18 +114,35 @@ partner_jaar AS (
            arg_max(sd, periode_nr) FILTER (WHERE waarde IS NOT NULL),
            arg_max(coalesce(n_effectief, n / s.ontwerpeffect_standaard), periode_nr) FILTER (WHERE waarde IS NOT NULL),
            max(periode_nr) FILTER (WHERE waarde IS NOT NULL),
-           any_value(periode_type)
+           any_value(periode_type),
+           max(omzetting), arg_max(van_indeling, omzetting)
     FROM partner, marts.dim_instellingen AS s
     WHERE soort <> 'stroom'
     GROUP BY bron, variabele, gebied_code, niveau, jaar
 ),
 
+bevolking_omgezet AS (
+    SELECT coalesce(o.naar_code, b.gebied_code) AS gebied_code, b.jaar, u.variabele,
+           CAST(u.waarde AS DOUBLE) * coalesce(o.aandeel, 1) AS waarde, coalesce(o.rang, 0) AS rang,
+           l.indeling AS van_indeling, b.load_id,
+           max(b.load_id) OVER (PARTITION BY coalesce(o.naar_code, b.gebied_code), b.jaar, u.variabele) AS nieuwste
+    FROM staging.stg_bevolking__kerncijfers AS b
+    CROSS JOIN LATERAL (VALUES ('inwoners', b.inwoners), ('huishoudens', b.huishoudens), ('woningen', b.woningen))
+        AS u(variabele, waarde)
+    LEFT JOIN meta.load_indeling AS l USING (load_id)
+    LEFT JOIN omzetting AS o ON o.van_indeling = l.indeling AND o.van_code = b.gebied_code
+    WHERE b.vervangen_door IS NULL AND NOT (o.van_code IS NOT NULL AND o.naar_code IS NULL)
+),
+
+-- a target area is unpublished when any part of it is ("." in the KWB), as for the police figures
 bevolking_geleverd AS (
-    SELECT gebied_code, niveau, jaar, variabele, CAST(waarde AS DOUBLE) AS waarde
-    FROM (
-        UNPIVOT (SELECT gebied_code, niveau, jaar, inwoners, huishoudens, woningen
-                 FROM staging.stg_bevolking__kerncijfers WHERE vervangen_door IS NULL)
-        ON inwoners, huishoudens, woningen INTO NAME variabele VALUE waarde
+    SELECT * FROM (
+        SELECT gebied_code, wm_niveau(gebied_code) AS niveau, jaar, variabele,
+               CASE WHEN count(waarde) = count(*) THEN sum(waarde) END AS waarde,
+               max(rang) AS omzetting, arg_max(van_indeling, rang) AS van_indeling
+        FROM bevolking_omgezet
+        WHERE load_id = nieuwste
+        GROUP BY ALL
     )
     WHERE waarde IS NOT NULL
 ),
@@ -83,32 +157,35 @@ laatste_jaar AS (
     )
 ),
 
--- Only while the area exists: a buurt that was split stops at its last area division (dim_gebied.geldig_tot).
+-- Every area of the analysis division exists in every year (history is shown on that one division).
 bevolking_jaren AS (
     SELECT b.gebied_code, b.niveau, b.variabele, y.jaar
     FROM (SELECT gebied_code, any_value(niveau) AS niveau, variabele, min(jaar) AS eerste
           FROM bevolking_geleverd GROUP BY gebied_code, variabele) AS b
     CROSS JOIN laatste_jaar AS l
-    LEFT JOIN marts.dim_gebied AS d USING (gebied_code)
-    CROSS JOIN LATERAL (SELECT unnest(range(b.eerste, coalesce(d.geldig_tot, l.jaar) + 1)) AS jaar) AS y
+    CROSS JOIN LATERAL (SELECT unnest(range(b.eerste, l.jaar + 1)) AS jaar) AS y
 ),
 
 bevolking AS (
     SELECT 'bevolking' AS bron, j.variabele, j.gebied_code, j.niveau, j.jaar, g.waarde,
            NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff, 1 AS perioden, 1 AS verwacht,
-           g.jaar AS bronjaar
+           g.jaar AS bronjaar, g.omzetting, g.van_indeling
     FROM bevolking_jaren AS j
     ASOF JOIN bevolking_geleverd AS g
         ON g.gebied_code = j.gebied_code AND g.variabele = j.variabele AND j.jaar >= g.jaar
 ),
 
 leefbaarometer AS (
-    SELECT 'leefbaarometer' AS bron, 'lbm' AS variabele, gebied_code, niveau, jaar, lbm AS waarde,
-           NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff, CAST(lbm IS NOT NULL AS INTEGER) AS perioden,
+    SELECT 'leefbaarometer' AS bron, 'lbm' AS variabele, coalesce(o.naar_code, s.gebied_code) AS gebied_code,
+           wm_niveau(coalesce(o.naar_code, s.gebied_code)) AS niveau, s.jaar, s.lbm AS waarde,
+           NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff, CAST(s.lbm IS NOT NULL AS INTEGER) AS perioden,
            1 AS verwacht,
-           jaar AS bronjaar
-    FROM staging.stg_leefbaarometer__scores
-    WHERE vervangen_door IS NULL
+           s.jaar AS bronjaar, coalesce(o.rang, 0) AS omzetting, l.indeling AS van_indeling
+    FROM staging.stg_leefbaarometer__scores AS s
+    LEFT JOIN meta.load_indeling AS l USING (load_id)
+    LEFT JOIN omzetting AS o ON o.van_indeling = l.indeling AND o.van_code = s.gebied_code
+    WHERE s.vervangen_door IS NULL AND (o.van_code IS NULL OR (o.aandeel = 1 AND o.rang <= 1))
+    QUALIFY s.load_id = max(s.load_id) OVER (PARTITION BY coalesce(o.naar_code, s.gebied_code), s.jaar)
 ),
 
 alles AS (
@@ -122,7 +199,7 @@ alles AS (
     UNION ALL
     SELECT bron, variabele, gebied_code, niveau, jaar, waarde, n, sd, n_eff, perioden,
            CASE periode_type WHEN 'maand' THEN 12 WHEN 'kwartaal' THEN 4 WHEN 'halfjaar' THEN 2 ELSE 1 END,
-           jaar
+           jaar, omzetting, van_indeling
     FROM partner_jaar
     UNION ALL SELECT * FROM bevolking
     UNION ALL SELECT * FROM leefbaarometer
@@ -133,7 +210,9 @@ SELECT
     a.bron, a.variabele, a.gebied_code, a.niveau, a.jaar, a.waarde, a.n, a.sd, a.n_eff, a.perioden, a.verwacht,
     a.perioden = a.verwacht AND a.waarde IS NOT NULL AS volledig,
     a.bronjaar,
-    v.aggregatie
+    v.aggregatie,
+    a.omzetting,
+    a.van_indeling
 FROM alles AS a
 JOIN marts.dim_variabele AS v USING (bron, variabele)
 WHERE a.niveau IS NOT NULL

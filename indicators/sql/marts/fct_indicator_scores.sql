@@ -142,6 +142,7 @@ SELECT
     g.sd,
     g.n_eff,
     g.dekking,
+    g.omzetting,
     g.ci_laag,
     g.ci_hoog,
     g.basisjaar,
@@ -184,6 +185,8 @@ SELECT
         CASE WHEN g.basiswaarde IS NULL AND g.waarde IS NOT NULL THEN 'geen basiswaarde' END,
         CASE WHEN g.basis_volledig = false THEN 'basisjaar onvolledig' END,
         CASE WHEN g.noemer_geschat THEN 'noemer uit ' || g.noemer_jaar END,
+        CASE WHEN g.omzetting >= 1 AND g.waarde IS NOT NULL
+             THEN 'omgezet naar de gebiedsindeling van de analyse (' || wm_omzetting_naam(g.omzetting) || ')' END,
         CASE WHEN g.bruikbaar AND g.gewicht > 0 AND NOT g.genoeg_basis
              THEN 'te weinig gebeurtenissen in het basisjaar voor de samengestelde score' END)
                                                                              AS opmerking
