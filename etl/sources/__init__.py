@@ -14,7 +14,7 @@ import re
 import duckdb
 
 from etl.reader import Delivery, base_name
-from etl.sources import bevolking, gebieden, leefbaarometer, partner, politie
+from etl.sources import bevolking, gebieden, leefbaarometer, omzetting, partner, politie
 from etl.sources.base import (
     CODE_REGEX,
     INTEGER_REGEX,
@@ -68,8 +68,8 @@ __all__ = [
 ]
 
 # The modules by kind; this order is also the order of REQUIRED and OPTIONAL.
-KINDS = {m.KIND: m for m in (politie, bevolking, partner, leefbaarometer, gebieden)}
-KIND_FOR_SOURCE_OPTION = {"politie", "bevolking", "partner", "leefbaarometer", "gebieden"}
+KINDS = {m.KIND: m for m in (politie, bevolking, partner, leefbaarometer, gebieden, omzetting)}
+KIND_FOR_SOURCE_OPTION = {"politie", "bevolking", "partner", "leefbaarometer", "gebieden", "omzetting"}
 REQUIRED = {(kind, variant): cols for kind, m in KINDS.items() for variant, cols in m.REQUIRED.items()}
 OPTIONAL = {(kind, variant): cols for kind, m in KINDS.items() for variant, cols in m.OPTIONAL.items()}
 
@@ -83,6 +83,7 @@ DETECTION = (
     ("bevolking", "lang", bevolking.is_lang),
     ("leefbaarometer", "lbm3", leefbaarometer.is_lbm3),
     ("gebieden", "cbs-codelijst", gebieden.is_cbs_codelijst),
+    ("omzetting", "omzettingstabel", omzetting.is_omzetting),
 )
 
 
