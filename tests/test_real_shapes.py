@@ -177,6 +177,18 @@ def test_python_cbsodata_data_with_names_instead_of_codes_is_refused(
     assert "'TypedDataSet' van de open-data-API (OData) van CBS" in message
 
 
+def test_police_extract_without_crime_type_and_period_is_refused(ridderkerk_db: Path) -> None:
+    """One crime type and one year written by pandas: the columns that say which are gone."""
+    message = refused(shape("pandas_47018NED_uittreksel.csv"), ridderkerk_db)
+    assert message == (
+        "dit lijkt een uittreksel van de politiecijfers (WijkenEnBuurten, GeregistreerdeMisdrijven), maar de "
+        "kolom(men) SoortMisdrijf en Perioden ontbreken: dan is niet te zien over welke soort misdrijf en welke "
+        "periode een cijfer gaat. Lever de tabel 47018NED (per jaar) of 47022NED (per maand) zoals de "
+        "open-data-API van CBS hem geeft (de 'TypedDataSet', met de kolommen SoortMisdrijf, WijkenEnBuurten, "
+        "Perioden en GeregistreerdeMisdrijven_1)."
+    )
+
+
 # --------------------------------------------------------------------------------------------- GeoJSON
 
 
