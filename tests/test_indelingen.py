@@ -52,6 +52,19 @@ def _scores(db: Path) -> dict[tuple[str, int], tuple]:
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
+def _two_maps(db: Path) -> Path:
+    """Both divisions as GeoJSON with their year, the KWB 2019 and the police figures on 2024."""
+    for rel, opts in (
+        (GEO_2019, {"jaar": 2019}),
+        (GEO_2024, {"jaar": 2024}),
+        (KWB_2019, {}),
+        (POLITIE_2024, {}),
+    ):
+        res = load_one(fixture(rel), db, **opts)
+        assert res.status == "geladen", res.report()
+    return db
+
+
 def _assert_done_when(db: Path, method_rank: int, method: str) -> None:
     scores = _scores(db)
     assert {k: round(v[0], 9) for k, v in scores.items()} == EXPECTED
@@ -130,15 +143,7 @@ def test_police_first_then_the_population_gives_the_same_figures(tmp_path: Path)
 def test_without_a_crosswalk_the_overlap_of_the_maps_carries_the_population(tmp_path: Path) -> None:
     """Two GeoJSON divisions: BU09990102's population goes to the 2024 buurten by the share of its surface
     (0.005 / 0.02 = a quarter in West, three quarters in Oost), flagged as carried by geometry."""
-    db = tmp_path / "w.duckdb"
-    for rel, opts in (
-        (GEO_2019, {"jaar": 2019}),
-        (GEO_2024, {"jaar": 2024}),
-        (KWB_2019, {}),
-        (POLITIE_2024, {}),
-    ):
-        res = load_one(fixture(rel), db, **opts)
-        assert res.status == "geladen", res.report()
+    db = _two_maps(tmp_path / "w.duckdb")
     shares = query(
         db,
         "SELECT naar_code, round(aandeel, 9), methode FROM marts.fct_omzetting "
@@ -190,14 +195,7 @@ def test_a_partial_population_file_never_shrinks_the_division(tmp_path: Path) ->
 def test_the_analysis_division_is_a_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`wijkmonitor instellingen indeling=2019` analyses on the 2019 division: the police rows of 2024 buurten
     go back by the overlap of the maps, BU09990103 + BU09990104 -> BU09990102."""
-    db = tmp_path / "w.duckdb"
-    for rel, opts in (
-        (GEO_2019, {"jaar": 2019}),
-        (GEO_2024, {"jaar": 2024}),
-        (KWB_2019, {}),
-        (POLITIE_2024, {}),
-    ):
-        assert load_one(fixture(rel), db, **opts).status == "geladen"
+    db = _two_maps(tmp_path / "w.duckdb")
     assert main(["instellingen", "indeling=2019", "--db", str(db)]) == 0
     assert "indeling = 2019" in capsys.readouterr().out
     assert query(db, "SELECT gebied_code FROM marts.dim_gebied WHERE niveau = 'buurt' ORDER BY 1") == [
