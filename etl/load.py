@@ -160,6 +160,16 @@ def _prepare(scr: duckdb.DuckDBPyConnection, path: Path, opts: Options) -> tuple
                 ).fetchall()
             ]
             warnings.append(f"{skipped} rijen buiten gemeente {gm} overgeslagen (o.a. {', '.join(examples)})")
+        cbs_codes = scr.execute(
+            f"SELECT count(*) FROM levering WHERE regexp_matches({plan.code_expr}, '^(GM|WK|BU)')"
+        ).fetchone()[0]
+        # an empty selection of a file with CBS codes: another gemeente's file (a file without CBS codes gets
+        # its own message from the source's checks, which look at the whole file)
+        if skipped and skipped == delivery.rows and cbs_codes:
+            raise SourceError(
+                f"geen enkele rij hoort bij gemeente {gm} (o.a. {', '.join(examples)}): er zou niets geladen "
+                "worden. Controleer de gemeentecode, of hoe de gebiedscodes in het bestand staan."
+            )
         scope = "levering_scope"
     scr.execute(f"CREATE OR REPLACE TEMP VIEW scope AS SELECT * FROM {scope}")
     return delivery, plan, warnings

@@ -85,7 +85,10 @@ def test_cbsodatar_code_list_with_nederland_loads_for_one_gemeente(tmp_path: Pat
     assert res.status == "afgewezen"
     issue = find_issue(res, "geen geldige CBS-gebiedscode")
     assert (issue.rij, issue.kolom, issue.waarde) == (2, "Key", "NL00")
+    assert "laadt u per gemeente met --gemeente GM0597" in issue.bericht  # says what to do
     assert not db.exists()
+    # a gemeente the file does not hold would load nothing: refused, not "geladen: 0 rijen"
+    assert "geen enkele rij hoort bij gemeente GM0363" in refused(path, db, gemeente="GM0363")
 
     res = loaded(path, db, 17, "gebieden", gemeente="GM0597")
     find_issue(res, "1 rijen buiten gemeente GM0597 overgeslagen", "NL00", ernst="waarschuwing")
@@ -363,3 +366,22 @@ def test_every_shape_is_described_and_tested() -> None:
     assert described == files
     source = Path(__file__).read_text(encoding="utf-8")
     assert all(f'"{f}"' in source for f in files)
+
+
+def test_r_writes_na_for_a_missing_number_and_it_is_read_as_missing(tmp_path: Path) -> None:
+    """write.csv(cbs_get_data(...)) without na = "": a missing count is the text NA, read as not published
+    (NULL, never 0), as "." and an empty cell are."""
+    db = tmp_path / "w.duckdb"
+    assert (
+        load_one(shape("cbsodataR/85984NED/WijkenEnBuurten.csv"), db, gemeente="GM0597").status == "geladen"
+    )
+    src = shape("cbsodataR/47018NED/data.csv").read_text(encoding="utf-8")
+    na = tmp_path / "47018NED_na.csv"
+    na.write_text(src.replace('"WK059701  ","2020JJ00",,', '"WK059701  ","2020JJ00",NA,'), encoding="utf-8")
+    assert "NA," in na.read_text(encoding="utf-8")
+    res = load_one(na, db)
+    assert res.status == "geladen", res.report()
+    assert query(
+        db,
+        "SELECT aantal FROM staging.stg_politie__misdrijven WHERE gebied_code = 'WK059701' AND periode = '2020JJ00'",
+    ) == [(None,)]

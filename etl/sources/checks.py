@@ -49,7 +49,8 @@ def code_frame(
         Rule(
             lambda g: g.ExpectColumnValuesToMatchRegex(column="gebied_code", regex=CODE_REGEX),
             kolom,
-            "geen geldige CBS-gebiedscode (zoals GM0597, WK059701 of BU05970100)",
+            "geen geldige CBS-gebiedscode (zoals GM0597, WK059701 of BU05970100); een landelijk bestand (met "
+            "NL00 voor heel Nederland) laadt u per gemeente met --gemeente GM0597",
             waarde="gebied_code",
         ),
     ]

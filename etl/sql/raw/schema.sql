@@ -102,11 +102,12 @@ CREATE TABLE IF NOT EXISTS raw.omzetting__omzettingen (
     _load_id INTEGER NOT NULL, _rij INTEGER NOT NULL
 );
 
--- Shared helpers: a number as partners write it ("7,3" with a decimal comma, "  580.0", "." = missing).
+-- Shared helpers: a number as partners write it ("7,3" with a decimal comma, "  580.0", "." or NA = missing).
 CREATE OR REPLACE MACRO wm_getal(s) AS TRY_CAST(
     CASE WHEN regexp_matches(trim(s), '^-?[0-9]+,[0-9]+$') THEN replace(trim(s), ',', '.') ELSE trim(s) END
     AS DOUBLE);
-CREATE OR REPLACE MACRO wm_leeg(s) AS (s IS NULL OR trim(s) IN ('', '.'));
+-- empty: nothing, CBS's "." (missing or secret) or R's NA (write.csv writes it for a missing number)
+CREATE OR REPLACE MACRO wm_leeg(s) AS (s IS NULL OR trim(s) IN ('', '.', 'NA'));
 CREATE OR REPLACE MACRO wm_niveau(code) AS CASE left(code, 2)
     WHEN 'BU' THEN 'buurt' WHEN 'WK' THEN 'wijk' WHEN 'GM' THEN 'gemeente' END;
 -- Area divisions: 0 (without a year) counts as the newest; its name for messages and pages.
