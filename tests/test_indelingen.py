@@ -322,3 +322,26 @@ def test_real_amsterdam_kwb_2019_on_the_2024_division_says_what_cannot_be_carrie
     assert main(["indelingen", "--db", str(db)]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("gebiedsindeling 2019:"))
     assert line.endswith(f"{niet_omgezet} niet omgezet")
+
+
+def test_the_pages_say_which_values_were_carried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The indicator page names per wijk how its values reached the analysis division; the data page lists the
+    divisions and what was carried how."""
+    from dashboard_support import run_page
+
+    db = _two_maps(tmp_path / "w.duckdb")
+    at = run_page(db, monkeypatch, "views/indicator.py", gemeente="GM0999", indicator=INDICATOR, jaar="2023")
+    notices = [i.value for i in at.info if i.value.startswith("Omgezet uit een andere gebiedsindeling")]
+    assert notices == [
+        "Omgezet uit een andere gebiedsindeling naar de indeling van de analyse (2024): WK099901: via overlap van "
+        "de kaarten (benadering); WK099902: via zelfde code. Bij de overlap van de kaarten wordt aangenomen dat "
+        "wat geteld wordt gelijk over het gebied verdeeld is."
+    ]
+    at = run_page(db, monkeypatch, "views/gegevens.py", gemeente="GM0999")
+    (tabel,) = [d.value for d in at.dataframe if "Via kaart" in d.value.columns]
+    assert tabel[
+        ["Indeling", "Buurten", "Eigen", "Zelfde code", "Via kaart", "Niet omgezet"]
+    ].values.tolist() == [
+        ["2019", 3, 0, 5, 1, 0],
+        ["2024", 4, 7, 0, 0, 0],
+    ]
