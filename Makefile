@@ -38,6 +38,7 @@ format:
 bench: install-test                   ## benchmarks (print figures; never part of the tests; ~30 min)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_indicators.py
+	$(BIN)/python benchmarks/bench_indelingen.py
 	$(BIN)/python benchmarks/bench_pages.py
 	$(BIN)/python benchmarks/bench_hostile.py
 	$(BIN)/python benchmarks/bench_hotspot_calibration.py
