@@ -3,7 +3,8 @@
 --   the delivery's own division (meta.load_indeling) and its area code give the target area(s) and the share
 --   (aandeel); counts are multiplied by the share, survey means weighted by share x n; the Leefbaarometer score
 --   (not additive) only where the whole area is the same area. Where two loads give a value for the same target
---   area and period, the newest load counts (as staging does for the same code). `omzetting` is the rank of
+--   area and period (police: year), the newest load (police: division) counts (as staging does for the same
+--   code). `omzetting` is the rank of
 --   the least direct way any part was carried (0 own division, 1 same code, 2 crosswalk, 3 geometry).
 --   flows (stroom) are summed over the calendar year; the year is complete when every period is there
 --   (12 months, 4 quarters, 2 halves) with a value;
@@ -19,28 +20,42 @@ WITH omzetting AS (
     SELECT van_indeling, van_code, naar_code, aandeel, rang FROM marts.fct_omzetting
 ),
 
-politie_omgezet AS (
-    SELECT p.soort_misdrijf, coalesce(o.naar_code, p.gebied_code) AS gebied_code, p.periode, p.jaar,
-           p.periode_type, p.aantal * coalesce(o.aandeel, 1) AS aantal, coalesce(o.rang, 0) AS rang,
-           l.indeling AS van_indeling, p.load_id,
-           max(p.load_id) OVER (PARTITION BY p.soort_misdrijf, coalesce(o.naar_code, p.gebied_code), p.periode)
-               AS nieuwste
+-- Police figures are summed per source area, year and kind of period (months or the year) before they are
+-- carried: one row per area-year instead of one per month (a national monthly file has ~14 M rows). Where
+-- two divisions give a value for the same target area and year, the division with the newest delivery counts
+-- (within one division staging already keeps the newest load per code and period).
+politie_bron AS (
+    SELECT p.soort_misdrijf, p.gebied_code, p.jaar, p.periode_type, l.indeling,
+           sum(p.aantal) AS aantal, count(p.aantal) AS perioden, max(p.load_id) AS load_id
     FROM staging.stg_politie__misdrijven AS p
     SEMI JOIN (SELECT variabele FROM marts.dim_indicator_component WHERE bron = 'politie') AS c
         ON c.variabele = p.soort_misdrijf
     LEFT JOIN meta.load_indeling AS l USING (load_id)
-    LEFT JOIN omzetting AS o ON o.van_indeling = l.indeling AND o.van_code = p.gebied_code
-    WHERE p.vervangen_door IS NULL AND NOT (o.van_code IS NOT NULL AND o.naar_code IS NULL)
+    WHERE p.vervangen_door IS NULL
+    GROUP BY ALL
+),
+
+politie_omgezet AS (
+    SELECT b.soort_misdrijf, coalesce(o.naar_code, b.gebied_code) AS gebied_code, b.jaar, b.periode_type,
+           b.aantal * coalesce(o.aandeel, 1) AS aantal, b.perioden, coalesce(o.rang, 0) AS rang,
+           b.indeling AS van_indeling, b.load_id
+    FROM politie_bron AS b
+    LEFT JOIN omzetting AS o ON o.van_indeling = b.indeling AND o.van_code = b.gebied_code
+    WHERE NOT (o.van_code IS NOT NULL AND o.naar_code IS NULL)
 ),
 
 politie AS (
-    SELECT soort_misdrijf, gebied_code, wm_niveau(gebied_code) AS niveau, periode, jaar, periode_type,
-           -- a target area is unpublished when any part of it is
-           CASE WHEN count(aantal) = count(*) THEN sum(aantal) END AS aantal,
+    SELECT soort_misdrijf, gebied_code, wm_niveau(gebied_code) AS niveau, jaar, periode_type,
+           -- a target area is unpublished when any part of it is; its months are those every part has
+           CASE WHEN count(aantal) = count(*) THEN sum(aantal) END AS aantal, min(perioden) AS perioden,
            max(rang) AS omzetting, arg_max(van_indeling, rang) AS van_indeling
-    FROM politie_omgezet
-    WHERE load_id = nieuwste
-    GROUP BY ALL
+    FROM (
+        SELECT *, arg_max(van_indeling, load_id) OVER (PARTITION BY soort_misdrijf, gebied_code, jaar, periode_type)
+                  AS nieuwste_indeling
+        FROM politie_omgezet
+    )
+    WHERE van_indeling IS NOT DISTINCT FROM nieuwste_indeling
+    GROUP BY soort_misdrijf, gebied_code, jaar, periode_type
 ),
 
 politie_jaar AS (
@@ -54,12 +69,11 @@ politie_jaar AS (
 
 politie_maand AS (
     SELECT 'politie' AS bron, soort_misdrijf AS variabele, gebied_code, niveau, jaar,
-           CAST(sum(aantal) AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff,
-           count(aantal) AS perioden, 12 AS verwacht,
-           jaar AS bronjaar, max(omzetting) AS omzetting, arg_max(van_indeling, omzetting) AS van_indeling
+           CAST(aantal AS DOUBLE) AS waarde, NULL::BIGINT AS n, NULL::DOUBLE AS sd, NULL::DOUBLE AS n_eff,
+           perioden, 12 AS verwacht,
+           jaar AS bronjaar, omzetting, van_indeling
     FROM politie
     WHERE periode_type = 'maand'
-    GROUP BY soort_misdrijf, gebied_code, niveau, jaar
 ),
 
 partner_omgezet AS (
