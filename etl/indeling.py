@@ -287,6 +287,14 @@ class _Geometries:
     def __init__(self, areas: pd.DataFrame, analyse: dict[str, int]) -> None:
         self.areas = areas[areas.geometrie.notna()]
         self.analyse = analyse
+        # one lookup per source area (a boolean filter over every area per call grew with changed x all areas)
+        self._shape = dict(
+            zip(
+                zip(self.areas.indeling, self.areas.gebied_code, strict=True),
+                self.areas.geometrie,
+                strict=True,
+            )
+        )
         self._trees: dict[tuple[int, str], tuple] = {}
 
     def _tree(self, t: int, niveau: str):
@@ -306,10 +314,10 @@ class _Geometries:
     def shares(self, s: int, code: str, niveau: str, t: int) -> list[tuple[str, float]]:
         from shapely import from_geojson, make_valid
 
-        row = self.areas[(self.areas.indeling == s) & (self.areas.gebied_code == code)]
-        if row.empty:
+        shape = self._shape.get((s, code))
+        if shape is None:
             return []
-        source = make_valid(from_geojson(row.geometrie.iloc[0]))
+        source = make_valid(from_geojson(shape))
         if source.is_empty or source.area == 0:
             return []
         tree, geoms, codes = self._tree(t, niveau)
