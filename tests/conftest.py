@@ -47,3 +47,37 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """Debian's PostgreSQL cluster, started if down (left running), or a skip naming what is missing.
+
+    Yields a pg_support.PostgresServer; databases created through it are dropped at the end of the session.
+    """
+    from pg_support import PostgresUnavailable, postgres_required, start_server
+
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        if postgres_required():
+            pytest.fail(f"PostgreSQL not available but WM_REQUIRE_POSTGRES is set: {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """SQLAlchemy URL (psycopg, Unix socket) of a fresh empty database wm_test_<hex8>, dropped after the test."""
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def records_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty records store URL: a SQLite file in tmp_path, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/records.sqlite"
+    return request.getfixturevalue("postgres_url")
