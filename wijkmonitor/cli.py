@@ -11,6 +11,8 @@
     wijkmonitor template BRON --out F      Excel template for a partner source
     wijkmonitor rebuild [--behoud-tussenstappen]   rebuild staging and marts (repairs an older database)
     wijkmonitor docs [--check]             regenerate docs/indicators.md and docs/data-dictionary.md
+    wijkmonitor gebruiker toevoegen EMAIL --rol ROL   add a user (the first beheerder), also: rol, lijst, …
+    wijkmonitor audit [--out F.csv]        the audit trail: who changed what, when
 
 Exit codes: 0 ok, 1 rejected input (or an unexpected error: one Dutch line, the traceback with --debug),
 2 usage error, 130 Ctrl-C, 143 SIGTERM (both clean up: the database is unchanged), 141 output pipe closed.
@@ -32,6 +34,8 @@ from etl import db as dbmod
 from etl.build import build, ensure_schema, rebuild
 from etl.load import list_loads, load_files, stderr_progress, validate_files
 from etl.sources import KIND_FOR_SOURCE_OPTION, Options, variable_registry
+from wijkmonitor import recordscli
+from wijkmonitor.records.authz import Change
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO / "data" / "demo"
@@ -148,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", type=Path, metavar="MAP", help="schrijf naar deze map (standaard docs/)")
     p.add_argument("--check", action="store_true", help="schrijf niets; exit 1 als een document verouderd is")
+    recordscli.add_parsers(sub, _add_db)
     return parser
 
 
@@ -327,6 +332,7 @@ def _command(args: argparse.Namespace) -> int:
             [DEMO_DIR], db_path, progress=stderr_progress, fresh=True, settings={"demo": "ja"}
         )
         ok = all(r.ok for r in results)
+        _record_loads(db_path, "demo", results)
         print(f"demodatabase {'gebouwd' if ok else 'NIET gebouwd'}: {db_path} ({len(results)} bestanden)")
         return 0 if ok else 1
     if args.command in {"load", "validate"}:
@@ -336,6 +342,8 @@ def _command(args: argparse.Namespace) -> int:
             return 2
         fn = load_files if args.command == "load" else validate_files
         results = fn(args.paths, db_path, _options(args), progress=print)
+        if args.command == "load" and not args.voorbeeld:
+            _record_loads(db_path, "load", results)
         if not results:
             print("geen bestanden gevonden (csv, xlsx, geojson)", file=sys.stderr)
             return 2
@@ -346,6 +354,13 @@ def _command(args: argparse.Namespace) -> int:
         from etl.revisions import reactivate
 
         outcome = reactivate(args.load_id, db_path, voorbeeld=args.voorbeeld, progress=stderr_progress)
+        if outcome.ok and not args.voorbeeld:
+            recordscli.record_command(
+                db_path,
+                "heractiveer",
+                "levering.heractiveren",
+                [Change("levering", str(args.load_id), None, {"heractiveerd": args.load_id})],
+            )
         if outcome.ok:
             print(outcome.report())
         else:
@@ -410,6 +425,10 @@ def _command(args: argparse.Namespace) -> int:
         kept = " (tussentabellen bewaard in schema 'intermediate')" if args.behoud_tussenstappen else ""
         print(f"database opnieuw opgebouwd: {db_path}, {len(timings)} stappen{kept}")
         return 0
+    if args.command == "gebruiker":
+        return recordscli.user_command(args, db_path)
+    if args.command == "audit":
+        return recordscli.audit_command(args, db_path)
     if args.command == "docs":
         from wijkmonitor.docs import docs_command
 
@@ -421,6 +440,29 @@ def _command(args: argparse.Namespace) -> int:
         print(f"sjabloon geschreven: {args.out}")
         return 0
     return 2  # pragma: no cover
+
+
+def _record_loads(db_path: Path, verb: str, results: list) -> None:
+    """Every delivery that changed the warehouse, and every refusal, goes to the audit trail."""
+    changes = {
+        "uitgevoerd": [
+            Change(
+                "levering",
+                str(r.load_id),
+                None,
+                {"bestand": r.path.name, "soort": r.kind, "rijen": r.rows_loaded},
+            )
+            for r in results
+            if r.status == "geladen"
+        ],
+        "mislukt": [
+            Change("levering", r.path.name, None, {"bestand": r.path.name, "status": r.status})
+            for r in results
+            if r.status == "afgewezen"
+        ],
+    }
+    for uitkomst, items in changes.items():
+        recordscli.record_command(db_path, verb, "levering.laden", items, uitkomst)
 
 
 def _divisions_command(db_path: Path) -> int:
@@ -489,6 +531,12 @@ def _settings_command(db_path: Path, assignments: list[str]) -> int:
             for key, value in {**changes, **etl_changes}.items():
                 con.execute("INSERT OR REPLACE INTO meta.instellingen VALUES (?, ?)", [key, value])
             rebuild(con)
+        recordscli.record_command(
+            db_path,
+            "instellingen",
+            "instelling.wijzigen",
+            [Change("instelling", k, current.get(k), v) for k, v in {**changes, **etl_changes}.items()],
+        )
         current.update(etl_changes)
     for key in SETTING_KEYS:
         print(f"{key} = {getattr(settings, key)}")
