@@ -13,6 +13,8 @@
     wijkmonitor docs [--check]             regenerate docs/indicators.md and docs/data-dictionary.md
     wijkmonitor gebruiker toevoegen EMAIL --rol ROL   add a user (the first beheerder), also: rol, lijst, …
     wijkmonitor audit [--out F.csv]        the audit trail: who changed what, when
+    wijkmonitor backup --out DIR           a consistent copy of the warehouse and the records store
+    wijkmonitor restore DIR                put a backup back (into an empty place)
 
 Exit codes: 0 ok, 1 rejected input (or an unexpected error: one Dutch line, the traceback with --debug),
 2 usage error, 130 Ctrl-C, 143 SIGTERM (both clean up: the database is unchanged), 141 output pipe closed.
@@ -429,6 +431,8 @@ def _command(args: argparse.Namespace) -> int:
         return recordscli.user_command(args, db_path)
     if args.command == "audit":
         return recordscli.audit_command(args, db_path)
+    if args.command in {"backup", "restore"}:
+        return recordscli.backup_command(args, db_path)
     if args.command == "docs":
         from wijkmonitor.docs import docs_command
 

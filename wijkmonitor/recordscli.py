@@ -39,6 +39,12 @@ def add_parsers(sub: argparse._SubParsersAction, add_db) -> None:  # noqa: ANN00
     q = gsub.add_parser("lijst", help="toon alle gebruikers en rollen")
     q.add_argument("--demo", action="store_true", help="ook de demogebruikers")
     add_db(q)
+    p = sub.add_parser("backup", help="schrijf een samenhangende kopie van de database en de gegevensopslag")
+    p.add_argument("--out", required=True, type=Path, metavar="MAP", help="een nieuwe (of lege) map")
+    add_db(p)
+    p = sub.add_parser("restore", help="zet een back-up terug (in een lege plek; zie docs/deployment.md)")
+    p.add_argument("bron", type=Path, metavar="MAP", help="de map van 'wijkmonitor backup'")
+    add_db(p)
     p = sub.add_parser("audit", help="toon of exporteer de audittrail (wie wijzigde wat, wanneer)")
     p.add_argument("--out", type=Path, help="schrijf alles als CSV naar dit bestand")
     p.add_argument("-n", type=int, default=50, help="aantal regels op het scherm (standaard 50)")
@@ -94,6 +100,36 @@ def audit_command(args: argparse.Namespace, db_path: Path) -> int:
             f"{r['id']:>6}  {r['tijdstip']:%Y-%m-%d %H:%M:%S}  {r['uitkomst']:<10} {r['actie']:<22} "
             f"{r['object_soort']} {r['object_id']}  door {r['actor']} via {r['via']}"
         )
+    return 0
+
+
+def backup_command(args: argparse.Namespace, db_path: Path) -> int:
+    from wijkmonitor.backup import BackupError, backup, restore
+
+    url = records_url(db_path)
+    try:
+        if args.command == "backup":
+            m = backup(db_path, url, args.out)
+            rows = ", ".join(f"{n} {t}" for t, n in m["rijen"].items())
+            print(
+                f"back-up geschreven naar {args.out}: database {m['warehouse'] or '(geen)'}; gegevensopslag: {rows}"
+            )
+        else:
+            m = restore(args.bron, db_path, url)
+            print(f"back-up van {m['gemaakt']} teruggezet: database {db_path}, gegevensopslag {label(url)}")
+            record_command(
+                db_path,
+                "restore",
+                "backup.terugzetten",
+                [
+                    authz.Change(
+                        "backup", str(args.bron), None, {"gemaakt": m["gemaakt"], "rijen": m["rijen"]}
+                    )
+                ],
+            )
+    except BackupError as exc:
+        print(f"wijkmonitor: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -128,6 +128,7 @@ RULES: dict[str, Callable[[frozenset[str], str | None], bool]] = {
     "levering.laden": _partner_of,  # target: the delivery's bron
     "levering.heractiveren": _beheerder,
     "audit.exporteren": _beheerder,
+    "backup.terugzetten": _beheerder,
     "jaarplan.schrijven": _team_of,  # target: the wijk code
     "besluit.nemen": _role("stuurgroep"),
     "advies.geven": _role("regiegroep"),

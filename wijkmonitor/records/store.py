@@ -160,14 +160,14 @@ def _migration_lock(eng: Engine, url: str) -> Iterator[None]:
     yield
 
 
-def _config() -> Config:
+def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
 def head() -> str:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(eng: Engine) -> str | None:
@@ -180,7 +180,7 @@ def upgrade(url: str) -> Engine:
     eng = engine(url)
     with _migration_lock(eng, url):
         if current_revision(eng) != head():
-            cfg = _config()
+            cfg = alembic_config()
             with writing(eng) as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
