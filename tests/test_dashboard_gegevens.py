@@ -122,3 +122,31 @@ def test_a_skipped_reload_is_listed_as_already_loaded(monkeypatch, tmp_path):
     at = _run(db, monkeypatch)
     assert _table(at, "SHA-256")["Status"].iloc[0] == "al geladen"
     assert any("dezelfde inhoud als een eerder geladen bestand" in i.value for i in at.info)
+
+
+def _as(at, slug):
+    """Pick a demo user in the demo mode's role picker (sidebar)."""
+    from wijkmonitor.records.users import demo_email
+
+    at.selectbox(key="demo_bekijk_als").select(demo_email(slug)).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_load_history_is_the_beheerders_and_per_source_the_partners(monkeypatch):
+    at = _run(demo_db(), monkeypatch)
+    assert len(_table(at, "SHA-256")) == 8  # the demo beheerder sees every load
+    _as(at, "partner-politie")
+    history = _table(at, "SHA-256")
+    assert set(history["Soort bron"]) == {"politie"}
+    assert {m.label: m.value for m in at.metric}["Geladen leveringen"] == "8"  # the aggregate stays
+    _as(at, "partner-corporatie")
+    history = _table(at, "SHA-256")
+    assert set(history["Partner"]) == {"woningcorporatie"} or all(
+        "woningcorporatie" in p for p in history["Partner"]
+    )
+    _as(at, "stuurgroep")
+    assert not any("SHA-256" in df.value.columns for df in at.dataframe)
+    assert any("zichtbaar voor de beheerder" in i.value for i in at.info)
+    # the aggregated sections remain for everyone
+    assert _table(at, "bron").loc["politie", "2019"] == "5.760"

@@ -9,8 +9,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import format as fmt
-from dashboard import queries, state
+from dashboard import queries, session, state
 from dashboard.safe import md, plots
+from etl.bronnen import bronnen_of_load
 
 PERIODS_PER_YEAR = {"maand": 12, "kwartaal": 4, "halfjaar": 2, "jaar": 1}
 STATUS_LABEL = {"geladen": "geladen", "afgewezen": "afgewezen", "overgeslagen": "al geladen"}
@@ -26,20 +27,33 @@ if not queries.has_data():
     )
     st.stop()
 
-loads = queries.loads()
-loaded = loads[loads["status"] == "geladen"]
-rejected = loads[loads["status"] == "afgewezen"]
+all_loads = queries.loads()
+loaded = all_loads[all_loads["status"] == "geladen"]
+rejected = all_loads[all_loads["status"] == "afgewezen"]
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Geladen leveringen", fmt.getal(len(loaded)))
 c2.metric("Afgewezen leveringen", fmt.getal(len(rejected)))
-c3.metric("Laatste levering", fmt.datum(loads["klaar"].max()))
+c3.metric("Laatste levering", fmt.datum(all_loads["klaar"].max()))
+
+# The load history (file names, who, messages) is the beheerder's; a partner sees the loads of its own source.
+viewer = session.current()
+if viewer.beheerder:
+    loads = all_loads
+else:
+    own = set(viewer.partner_bronnen)
+    mine = [
+        bool(bronnen_of_load(r.bronsoort, r.partner) & own) or (bool(own) and r.gebruiker == viewer.email)
+        for r in all_loads.itertuples()
+    ]
+    loads = all_loads[mine] if mine else all_loads.iloc[0:0]
 
 # ----------------------------------------------------------------------------------- load history
 st.subheader("Laadgeschiedenis")
 st.caption(
     "Elke poging wordt vastgelegd, ook een afgewezen levering. Een afgewezen bestand verandert niets "
     "aan de gegevens."
+    + ("" if viewer.beheerder else " U ziet de leveringen van uw eigen bron; de beheerder ziet ze allemaal.")
 )
 history = pd.DataFrame(
     {
@@ -55,79 +69,93 @@ history = pd.DataFrame(
         "SHA-256": loads["sha256"].str.slice(0, 12),
     }
 )
-st.dataframe(history, hide_index=True, width="stretch", key="laadgeschiedenis")
 
-# ------------------------------------------------------------------------------- one load's checks
-st.subheader("Controle van een levering")
-options = loads["load_id"].tolist()
-labels = {r.load_id: f"{r.load_id}: {r.bestand} ({r.status})" for r in loads.itertuples()}
-wanted = st.query_params.get("load", "")
-# Strict: ASCII digits only ("²".isdigit() is True), at most 9 of them; anything else is the newest load.
-default = int(wanted) if re.fullmatch(r"[0-9]{1,9}", wanted) and int(wanted) in labels else options[0]
-load_id = st.selectbox("Levering", options, index=options.index(default), format_func=labels.get, key="load")
-st.query_params["load"] = str(load_id)
-row = loads[loads["load_id"] == load_id].iloc[0]
-if row["status"] == "geladen":
-    st.success(
-        f"Geladen: {fmt.getal(row['rijen_geladen'])} rijen uit **{md(row['bestand'])}** "
-        f"(soort bron {md(row['bronsoort'])}, partner {md(row['partner'])}).",
-        icon=":material/check_circle:",
+
+def _one_load() -> None:
+    """The checks of one delivery (the section is a function so that it can be left out as a whole)."""
+    st.subheader("Controle van een levering")
+    options = loads["load_id"].tolist()
+    labels = {r.load_id: f"{r.load_id}: {r.bestand} ({r.status})" for r in loads.itertuples()}
+    wanted = st.query_params.get("load", "")
+    # Strict: ASCII digits only ("²".isdigit() is True), at most 9 of them; anything else is the newest load.
+    default = int(wanted) if re.fullmatch(r"[0-9]{1,9}", wanted) and int(wanted) in labels else options[0]
+    load_id = st.selectbox(
+        "Levering", options, index=options.index(default), format_func=labels.get, key="load"
     )
-elif row["status"] == "overgeslagen":
-    st.info(
-        f"**{md(row['bestand'])}** had dezelfde inhoud als een eerder geladen bestand ({md(row['opmerking'])}); er is "
-        "niets gewijzigd.",
-        icon=":material/content_copy:",
-    )
-else:
-    st.error(
-        f"Afgewezen: **{md(row['bestand'])}** bevat {fmt.getal(row['fouten'])} fout(en). Er is niets geladen; "
-        "verbeter het bestand en lever het opnieuw aan.",
-        icon=":material/error:",
-    )
-if row["status"] != "overgeslagen":
-    st.markdown(
-        f"Controles: **{fmt.getal(row['verwachtingen'])}** regels getoetst, **{fmt.getal(row['mislukt'])}** niet "
-        f"gehaald. Bestand: {md(row['bestand'])}, SHA-256 {md(row['sha256'])}, geladen door {md(row['gebruiker'])} op "
-        f"{fmt.datum_tijd(row['klaar'])}."
-    )
-messages = queries.load_messages(int(load_id))
-if not messages.empty:
-    st.markdown("**Meldingen**")
-    st.dataframe(
-        messages.rename(
-            columns={
-                "ernst": "Ernst",
-                "rij": "Rij",
-                "aantal": "Aantal rijen",
-                "kolom": "Kolom",
-                "waarde": "Waarde",
-                "bericht": "Melding",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        key="meldingen",
-    )
-with st.expander("Alle controleregels van deze levering"):
-    checks = queries.load_expectations(int(load_id))
-    if checks.empty:
-        st.write("Het bestand kon niet gecontroleerd worden (zie de meldingen).")
+    st.query_params["load"] = str(load_id)
+    row = loads[loads["load_id"] == load_id].iloc[0]
+    if row["status"] == "geladen":
+        st.success(
+            f"Geladen: {fmt.getal(row['rijen_geladen'])} rijen uit **{md(row['bestand'])}** "
+            f"(soort bron {md(row['bronsoort'])}, partner {md(row['partner'])}).",
+            icon=":material/check_circle:",
+        )
+    elif row["status"] == "overgeslagen":
+        st.info(
+            f"**{md(row['bestand'])}** had dezelfde inhoud als een eerder geladen bestand ({md(row['opmerking'])}); er is "
+            "niets gewijzigd.",
+            icon=":material/content_copy:",
+        )
     else:
+        st.error(
+            f"Afgewezen: **{md(row['bestand'])}** bevat {fmt.getal(row['fouten'])} fout(en). Er is niets geladen; "
+            "verbeter het bestand en lever het opnieuw aan.",
+            icon=":material/error:",
+        )
+    if row["status"] != "overgeslagen":
+        st.markdown(
+            f"Controles: **{fmt.getal(row['verwachtingen'])}** regels getoetst, **{fmt.getal(row['mislukt'])}** niet "
+            f"gehaald. Bestand: {md(row['bestand'])}, SHA-256 {md(row['sha256'])}, geladen door {md(row['gebruiker'])} op "
+            f"{fmt.datum_tijd(row['klaar'])}."
+        )
+    messages = queries.load_messages(int(load_id))
+    if not messages.empty:
+        st.markdown("**Meldingen**")
         st.dataframe(
-            checks.assign(geslaagd=checks["geslaagd"].map({True: "ja", False: "nee"})).rename(
+            messages.rename(
                 columns={
-                    "frame": "Onderdeel",
-                    "verwachting": "Great Expectations",
+                    "ernst": "Ernst",
+                    "rij": "Rij",
+                    "aantal": "Aantal rijen",
                     "kolom": "Kolom",
-                    "regel": "Regel",
-                    "geslaagd": "Gehaald",
-                    "afwijkend": "Afwijkende waarden",
+                    "waarde": "Waarde",
+                    "bericht": "Melding",
                 }
             ),
             hide_index=True,
             width="stretch",
+            key="meldingen",
         )
+    with st.expander("Alle controleregels van deze levering"):
+        checks = queries.load_expectations(int(load_id))
+        if checks.empty:
+            st.write("Het bestand kon niet gecontroleerd worden (zie de meldingen).")
+        else:
+            st.dataframe(
+                checks.assign(geslaagd=checks["geslaagd"].map({True: "ja", False: "nee"})).rename(
+                    columns={
+                        "frame": "Onderdeel",
+                        "verwachting": "Great Expectations",
+                        "kolom": "Kolom",
+                        "regel": "Regel",
+                        "geslaagd": "Gehaald",
+                        "afwijkend": "Afwijkende waarden",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+
+
+if loads.empty:
+    st.info(
+        "De laadgeschiedenis (bestanden, meldingen, wie leverde) is zichtbaar voor de beheerder, en per bron voor "
+        "de partner die de bron levert.",
+        icon=":material/lock:",
+    )
+else:
+    st.dataframe(history, hide_index=True, width="stretch", key="laadgeschiedenis")
+    _one_load()
 
 # ------------------------------------------------------------------------------ area divisions
 st.subheader("Gebiedsindelingen")
