@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -68,4 +69,5 @@ audit = Table(
     Column("uitkomst", String(20), nullable=False),
     Column("reden", Text),
     CheckConstraint("uitkomst IN ('uitgevoerd', 'geweigerd', 'mislukt')", name="ck_audit_uitkomst"),
+    Index("ix_audit_tijdstip", "tijdstip"),
 )
