@@ -22,6 +22,7 @@ from dashboard import queries
 from dashboard.safe import md
 from wijkmonitor.records import authz, users
 from wijkmonitor.records.store import open_store, records_url
+from wijkmonitor.serve import auth_section_complete
 
 _DEMO_CHOICE = "_wijkmonitor_demo_user"
 
@@ -63,11 +64,12 @@ def store() -> Engine:
 
 
 def oidc_configured() -> bool:
+    """The same rule as `wijkmonitor serve` applies before it binds a non-local address."""
     try:
-        auth = st.secrets.get("auth")
+        secrets = st.secrets.to_dict()
     except Exception:  # no secrets file at all
         return False
-    return bool(auth)
+    return auth_section_complete(secrets)
 
 
 @st.cache_resource(show_spinner=False)
@@ -104,8 +106,7 @@ def _no_access(email: str) -> None:
         icon=":material/lock:",
     )
     if st.button("Uitloggen", icon=":material/logout:"):
-        st.logout()
-        st.rerun()
+        st.logout()  # no st.rerun(): it would drop the redirect to the provider's logout (measured)
     st.stop()
 
 
@@ -115,6 +116,8 @@ def viewer() -> Viewer:
         if not st.user.is_logged_in:
             _login_screen()
         email = authz.normalise_email(str(st.user.get("email") or ""))
+        if st.user.get("email_verified") is False:  # the provider says the address is not the user's
+            email = ""
         user = users.get_user(store(), email) if email else None
         if user is None or not user.actief or not user.rollen or user.demo:
             _no_access(email or "(geen e-mailadres)")
@@ -171,5 +174,5 @@ def logout_control(v: Viewer) -> None:
     with st.sidebar:
         st.caption(md(f"Ingelogd als {v.naam} ({', '.join(sorted(v.rollen))})"))
         if not v.demo_mode and st.button("Uitloggen", icon=":material/logout:"):
-            st.logout()
-            st.rerun()
+            st.logout()  # no st.rerun(): it would drop the redirect to the provider's logout (measured)
+            st.stop()

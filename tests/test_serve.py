@@ -116,3 +116,46 @@ def test_error_details_are_off_in_the_config():
 
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def _serve_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "wijkmonitor"
+    return subprocess.run(
+        [str(exe), "serve", *args], capture_output=True, text=True, cwd=REPO, env=env, timeout=60
+    )
+
+
+def test_non_local_address_without_login_is_refused(tmp_path):
+    r = _serve_cli("--address", "0.0.0.0", "--db", str(tmp_path / "w.duckdb"))
+    assert r.returncode == 2
+    assert "weigert te luisteren op 0.0.0.0 zonder inloggen" in r.stderr
+    assert "--onveilige-demo" in r.stderr and ".streamlit/secrets.toml" in r.stderr
+    r = _serve_cli("--address", "", "--db", str(tmp_path / "w.duckdb"))
+    assert r.returncode == 2 and "alle netwerkadressen" in r.stderr
+
+
+def test_non_local_address_is_allowed_with_login_or_knowingly_unsafe(tmp_path):
+    """With an [auth] section (or --onveilige-demo) serve starts on the address asked for."""
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        '[auth]\nredirect_uri = "http://127.0.0.1:1/oauth2callback"\ncookie_secret = "x"\n'
+        'client_id = "c"\nclient_secret = "s"\n'
+        'server_metadata_url = "http://127.0.0.1:1/.well-known/openid-configuration"\n'
+    )
+    for extra, env in (
+        (["--onveilige-demo"], dict(os.environ)),
+        ([], dict(os.environ, WIJKMONITOR_SECRETS=str(secrets))),
+    ):
+        port = free_port()
+        old = os.environ.copy()
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            proc = start_serve(demo_db(), port, tmp_path / "serve.log", "--address", "0.0.0.0", *extra)
+        finally:
+            os.environ.clear()
+            os.environ.update(old)
+        try:
+            assert _listening(port) == [f"0.0.0.0:{port}"]
+        finally:
+            stop(proc)

@@ -118,7 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--address",
         default="127.0.0.1",
-        help="adres om op te luisteren (standaard 127.0.0.1: alleen deze computer; 0.0.0.0: het hele netwerk)",
+        help="adres om op te luisteren (standaard 127.0.0.1: alleen deze computer; 0.0.0.0: het hele netwerk, "
+        "alleen met inloggen via OpenID Connect, zie docs/deployment.md)",
+    )
+    p.add_argument(
+        "--onveilige-demo",
+        action="store_true",
+        help="luister op een ander adres zonder inloggen (demomodus: iedereen die het adres bereikt is beheerder)",
     )
     _add_db(p)
     p = sub.add_parser("export", help="schrijf indicatoren, samengestelde scores of doelen naar CSV")
@@ -381,28 +387,7 @@ def _command(args: argparse.Namespace) -> int:
             )
         return 0
     if args.command == "serve":
-        app = REPO / "dashboard" / "app.py"
-        env = dict(os.environ, WIJKMONITOR_DB=str(db_path.resolve()))
-        cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(app),
-            "--server.port",
-            str(args.port),
-            "--server.address",
-            args.address,
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            # errors: a generic message in the browser, the traceback only in this console (as in
-            # .streamlit/config.toml, repeated here so that no other config file can switch it back on)
-            "--client.showErrorDetails",
-            "none",
-        ]
-        return subprocess.call(cmd, env=env, cwd=REPO)
+        return _serve(args, db_path)
     if args.command == "export":
         if not db_path.exists():
             print(f"wijkmonitor: geen database: {db_path}", file=sys.stderr)
@@ -444,6 +429,24 @@ def _command(args: argparse.Namespace) -> int:
         print(f"sjabloon geschreven: {args.out}")
         return 0
     return 2  # pragma: no cover
+
+
+def _serve(args: argparse.Namespace, db_path: Path) -> int:
+    """Start Streamlit with safe settings; refuse a non-local address without login (OIDC)."""
+    from wijkmonitor.serve import bind_refusal, default_secrets_files, oidc_configured, streamlit_command
+
+    app = REPO / "dashboard" / "app.py"
+    secrets = default_secrets_files(REPO, app)
+    if os.environ.get("WIJKMONITOR_SECRETS"):
+        secrets.append(Path(os.environ["WIJKMONITOR_SECRETS"]))  # a file outside the repository (deployment)
+    refusal = bind_refusal(args.address, oidc_configured(secrets), args.onveilige_demo)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    env = dict(os.environ, WIJKMONITOR_DB=str(db_path.resolve()))
+    # Streamlit reads exactly the secrets files that were checked above.
+    cmd = streamlit_command(app, args.port, args.address, secrets)
+    return subprocess.call(cmd, env=env, cwd=REPO)
 
 
 def _record_loads(db_path: Path, verb: str, results: list) -> None:
