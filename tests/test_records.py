@@ -299,11 +299,6 @@ def test_the_last_beheerder_cannot_be_removed(eng) -> None:
         users.revoke_role(eng, tweede, "tweede@gemeente.example", "beheerder")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="users.set_active refuses to block anyone while no real (non-demo) beheerder is active, "
-    "although the user blocked is no beheerder: the check misses 'beheerder in the target's roles'",
-)
 def test_blocking_a_non_beheerder_does_not_depend_on_the_beheerders(eng) -> None:
     """Demo mode: the only beheerder is the demo beheerder (who does not count as the last one)."""
     users.ensure_demo_users(eng, [])

@@ -61,9 +61,11 @@ def entries(eng: Engine, f: AuditFilter | None = None, limit: int | None = 1000)
         return [dict(r) for r in conn.execute(q).mappings()]
 
 
-def count(eng: Engine) -> int:
+def count(eng: Engine, f: AuditFilter | None = None) -> int:
+    """Entries matching ``f`` (all when None)."""
+    q = _query(f or AuditFilter()).order_by(None).subquery()
     with eng.connect() as conn:
-        return conn.execute(select(func.count()).select_from(audit)).scalar_one()
+        return conn.execute(select(func.count()).select_from(q)).scalar_one()
 
 
 def actions(eng: Engine) -> list[str]:

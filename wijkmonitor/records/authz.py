@@ -85,7 +85,7 @@ def normalise_email(email: str) -> str:
 
 
 def valid_email(email: str) -> bool:
-    return bool(EMAIL_RE.match(email)) and len(email) <= 254
+    return bool(EMAIL_RE.fullmatch(email)) and len(email) <= 254
 
 
 def parse_role(text: str) -> str:
@@ -94,7 +94,7 @@ def parse_role(text: str) -> str:
     kind, _, arg = raw.partition(":")
     kind = kind.lower()
     role = f"{kind}:{arg.upper() if kind == 'team' else arg.lower()}" if arg else kind
-    if not ROLE_RE.match(role) or (kind == "partner" and arg.lower() not in BRONNEN):
+    if not ROLE_RE.fullmatch(role) or (kind == "partner" and arg.lower() not in BRONNEN):
         raise ValueError(
             f"onbekende rol {raw[:80]!r}: kies uit {', '.join(FIXED_ROLES)}, team:<wijkcode> "
             f"(bijv. team:WK099901) of partner:<bron> ({', '.join(BRONNEN)})"

@@ -170,7 +170,12 @@ def set_active(eng: Engine, actor: Actor, email: str, actief: bool) -> None:
             raise ValueError(f"geen gebruiker met e-mailadres {email}")
         before = bool(conn.execute(select(gebruikers.c.actief).where(gebruikers.c.id == uid)).scalar())
         conn.execute(update(gebruikers).where(gebruikers.c.id == uid).values(actief=actief))
-        if not actief and _active_beheerders(conn) == 0 and not _is_demo(conn, uid):
+        if (
+            not actief
+            and "beheerder" in roles_of_any(conn, uid)
+            and _active_beheerders(conn) == 0
+            and not _is_demo(conn, uid)
+        ):
             raise ValueError("dit is de laatste actieve beheerder: wijs eerst een andere beheerder aan")
         return Change("gebruiker", email, {"actief": before}, {"actief": actief})
 
