@@ -515,3 +515,11 @@ def test_command_line_first_beheerder_list_and_audit_export(tmp_path: Path) -> N
     eng = open_store(f"sqlite:///{tmp_path / 'w.records.sqlite'}")
     assert users.current_roles(eng, "eerste@gemeente.example") == {"beheerder"}
     eng.dispose()
+
+
+def test_a_beheerder_cannot_withdraw_their_own_beheerder_role(eng) -> None:
+    users.ensure_demo_users(eng, [])
+    demo = page(users.demo_email("beheerder"))
+    with pytest.raises(ValueError, match="eigen beheerdersrol"):
+        users.revoke_role(eng, demo, users.demo_email("beheerder"), "beheerder")
+    assert "beheerder" in users.get_user(eng, users.demo_email("beheerder")).rollen

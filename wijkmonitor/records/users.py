@@ -143,6 +143,9 @@ def grant_role(eng: Engine, actor: Actor, email: str, rol: str) -> None:
 
 def revoke_role(eng: Engine, actor: Actor, email: str, rol: str) -> None:
     email, rol = normalise_email(email), parse_role(rol)
+    if rol == "beheerder" and email == actor.email:
+        # also keeps the demo mode from locking itself out of the Beheer page
+        raise ValueError("u kunt uw eigen beheerdersrol niet intrekken: laat een andere beheerder dat doen")
 
     def write(conn: Connection) -> Change:
         uid = _user_id(conn, email)
