@@ -13,6 +13,7 @@ import json
 import os
 import stat
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -441,6 +442,8 @@ def test_a_preview_can_be_stopped(loaded_db, store, tmp_path):
 
 def partner_app(db: Path, monkeypatch, who: str = "partner-corporatie"):
     monkeypatch.delenv("WIJKMONITOR_RECORDS_URL", raising=False)
+    # uploads the page keeps (a refused or rejected one stays until cancelled) go to the test's folder
+    monkeypatch.setattr(tempfile, "tempdir", str(db.parent))
     at = app_test(db, monkeypatch)
     at.run()
     at.selectbox(key="demo_bekijk_als").select(users.demo_email(who)).run()

@@ -38,6 +38,9 @@ def _drawn(page) -> None:
 
 def test_a_partner_uploads_checks_and_confirms_a_delivery(browser, loaded_db, tmp_path, monkeypatch):
     monkeypatch.delenv("WIJKMONITOR_RECORDS_URL", raising=False)
+    monkeypatch.setenv(
+        "TMPDIR", str(tmp_path)
+    )  # the server's uploads and job folders stay in the test's folder
     db = tmp_path / "serve" / "w.duckdb"
     db.parent.mkdir()
     shutil.copyfile(loaded_db, db)
