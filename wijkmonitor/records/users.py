@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from wijkmonitor.records.authz import (
     BRONNEN,
@@ -225,6 +226,6 @@ def ensure_demo_users(eng: Engine, wijken: Sequence[tuple[str, str]]) -> int:
             try:
                 add_user(eng, actor, email, naam, rollen, demo=True)
                 made += 1
-            except ValueError:  # another process made it a moment ago
+            except (ValueError, IntegrityError):  # another process made it a moment ago
                 pass
     return made
