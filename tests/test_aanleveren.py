@@ -384,7 +384,11 @@ def test_the_page_starts_the_job_as_a_detached_process(loaded_db, store, tmp_pat
     """The real path: deliveries.start runs `python -m wijkmonitor.jobs`; the records URL goes by environment."""
     up = upload_of(fixture("partner/corporatie_correctie.csv"), tmp_path)
     job = deliveries.start(up, loaded_db, store, PARTNER, voorbeeld=True)
-    cmdline = Path(f"/proc/{job.pid}/cmdline").read_bytes().split(b"\0")
+    deadline = time.monotonic() + 10
+    cmdline = []  # empty between fork and exec: read it again until the job's own command line shows
+    while b"wijkmonitor.jobs" not in cmdline and time.monotonic() < deadline:
+        cmdline = Path(f"/proc/{job.pid}/cmdline").read_bytes().split(b"\0")
+        time.sleep(0.02)
     assert store.encode() not in cmdline and b"wijkmonitor.jobs" in cmdline
     assert os.getsid(job.pid) == job.pid  # a session of its own
     status = deliveries.wait(job, timeout=180)
