@@ -25,6 +25,7 @@ CASES = [
     # partner (long template)
     ("partner/partner_ontbrekende_kolom.csv", None, "waarde", None, ("ontbreekt", "verplichte kolom"), 1),
     ("partner/partner_onbekende_code.csv", 4, "gebied_code", "BU09990109", ("bestaat niet in gebiedsindeling", "ook niet in een andere geladen gebiedsindeling"), 1),
+    ("partner/partner_bron_leeg.csv", 3, "bron", None, ("bron ontbreekt",), 1),
     ("partner/partner_negatief.csv", 5, "waarde", "-4", ("overlastmeldingen", "mag niet negatief zijn"), 1),
     ("partner/partner_dubbel.csv", 3, "bron + gebied_code + periode + variabele", "corporatie | BU09990101 | 2019-H1 | overlastmeldingen", ("dubbele regel", "en nog 1 rij"), 1),
     ("partner/partner_periode.csv", 6, "periode", "2019-H3", ("geen geldige periode",), 2),

@@ -175,7 +175,28 @@ class LoginApp:
     setup: Callable[[Path, str], Mapping[str, str]] | None = None
 
 
+def _dashboard_setup(tmp_path: Path, email: str) -> dict[str, str]:
+    """The real dashboard: a records store in which ``email`` is a member of the stuurgroep."""
+    from wijkmonitor.records import authz, users
+    from wijkmonitor.records.store import open_store
+
+    url = f"sqlite:///{tmp_path}/records.sqlite"
+    users.add_user(
+        open_store(url), authz.Actor.command("test"), email, "Coördinator Fictiedorp", ["stuurgroep"]
+    )
+    return {"WIJKMONITOR_DB": str(tmp_path / "leeg.duckdb"), "WIJKMONITOR_RECORDS_URL": url}
+
+
 APPS = [
+    LoginApp(
+        id="dashboard",
+        script=REPO / "dashboard" / "app.py",
+        login_button="Inloggen",
+        logged_in_text="Ingelogd als Coördinator Fictiedorp",
+        logout_button="Uitloggen",
+        logged_out_text="Log in met het account van uw organisatie",
+        setup=_dashboard_setup,
+    ),
     LoginApp(
         id="fixture",
         script=FIXTURES / "oidc_app.py",

@@ -73,7 +73,8 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
             c["bron"],
             f"onbekende bron; kies uit {', '.join(reg)}",
             waarde="bron",
-        )
+        ),
+        Rule(lambda g: g.ExpectColumnValuesToNotBeNull(column="bron"), c["bron"], "bron ontbreekt"),
     ]
     for b, spec in reg.items():
         rules.append(
