@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from etl_helpers import fixture, scalar
 from sqlalchemy import select
-from test_browser import CHROMIUM
+from test_browser import CHROMIUM, SCREENSHOTS
 from test_serve import free_port, start_serve, stop
 
 from wijkmonitor.records import users
@@ -85,6 +85,7 @@ def test_a_partner_uploads_checks_and_confirms_a_delivery(browser, loaded_db, tm
         metrics = page.locator('[data-testid="stMetric"]').all_inner_texts()
         assert any("Vervangen waarden" in m and "4" in m for m in metrics), metrics
         assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(SCREENSHOTS / "aanleveren.png"), full_page=True)
 
         page.get_by_role("button", name="Bevestigen en laden").click()
         page.get_by_text("Geladen: 5 rijen").wait_for()

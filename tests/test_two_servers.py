@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from dashboard_support import REPO, demo_db
-from test_browser import CHROMIUM
+from test_browser import CHROMIUM, SCREENSHOTS
 from test_serve import free_port, start_serve, stop
 
 from wijkmonitor.records import auditlog
@@ -74,6 +74,8 @@ def test_two_servers_share_the_records_and_the_warehouse(browser, records_url, t
         pa.get_by_role("button", name="Toevoegen").click()
         pa.get_by_text("Gebruiker nieuw.lid").first.wait_for()
         _drawn(pa)
+        if records_url.startswith("sqlite"):
+            pa.screenshot(path=str(SCREENSHOTS / "beheer.png"))
 
         pb = _open(browser, f"{b}/beheer")
         pages.append(pb)
