@@ -530,6 +530,20 @@ def test_the_page_shows_the_report_of_a_rejected_file_with_a_filter(loaded_db, m
     filtered = messages_table(at)
     assert len(filtered) == 1 and filtered["Rij"].iloc[0] == 5
     assert "aanleveren_bevestigen" not in [b.key for b in at.button]
+    # hostile search text: literal, no pattern, no markup, no error; long text is cut at 200 characters
+    for hostile in (
+        "'; DROP TABLE audit; --",
+        "(.*",
+        "[x](https://evil.example)",
+        "<img src=x onerror=1>",
+        "\u202e\u0000é",
+        "x" * 10_000,
+    ):
+        at.text_input(key="voorbeeld_zoek").input(hostile).run()
+        assert not at.exception, hostile
+        assert messages_table(at).empty, hostile
+    at.text_input(key="voorbeeld_zoek").input("").run()
+    assert len(messages_table(at)) == len(table)
 
 
 def test_the_page_shows_a_refusal(loaded_db, monkeypatch):
