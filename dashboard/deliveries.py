@@ -256,6 +256,26 @@ def start(upload: Upload, db: Path, records_url: str | None, email: str, voorbee
     return Job(status_path, log_path, voorbeeld, proc.pid, proc)
 
 
+def start_reactivation(load_id: int, db: Path, records_url: str | None, email: str) -> Job:
+    """Start ``python -m wijkmonitor.jobs heractiveer`` (the beheerder's "Heractiveren"); returns at once."""
+    folder = Path(tempfile.mkdtemp(prefix="wijkmonitor-heractiveer-"))  # mode 0700
+    status_path, log_path = folder / "heractiveer.json", folder / "heractiveer.log"
+    args = {"db": str(db), "actor": email, "via": "pagina:Gegevens", "load-id": str(int(load_id))}
+    cmd = [sys.executable, "-m", JOB_MODULE, "heractiveer", *(f"--{k}={v}" for k, v in args.items())]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [*cmd, f"--status={status_path}"],
+            cwd=REPO,
+            env=_job_env(Path(db), records_url),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+        )
+    return Job(status_path, log_path, False, proc.pid, proc)
+
+
 def _alive(job: Job) -> bool:
     if job.proc is not None:
         return job.proc.poll() is None
@@ -308,7 +328,7 @@ def stop(job: Job) -> None:
 
 
 def wait(job: Job, timeout: float = 300) -> Status:
-    """Wait for a job to finish (tests, and nothing else: the page polls)."""
+    """Wait for a job to finish (tests, and the Gegevens page's short re-activation; uploads are polled)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         status = poll(job)

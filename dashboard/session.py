@@ -58,9 +58,14 @@ def _store(url: str) -> Engine:
     return open_store(url)
 
 
+def store_url() -> str:
+    """The records store's URL for this warehouse (``$WIJKMONITOR_RECORDS_URL``, secrets, or beside it)."""
+    return records_url(Path(queries.db_label()))
+
+
 def store() -> Engine:
     """The covenant records store (SQLite beside the warehouse, or PostgreSQL by URL)."""
-    return _store(records_url(Path(queries.db_label())))
+    return _store(store_url())
 
 
 def oidc_configured() -> bool:
@@ -126,7 +131,7 @@ def viewer() -> Viewer:
 
 
 def _demo_viewer() -> Viewer:
-    url = records_url(Path(queries.db_label()))
+    url = store_url()
     _demo_users_made(url, _demo_wijken())
     roster = [u for u in users.list_users(_store(url), demo=True) if u.actief]
     if not roster:  # pragma: no cover - ensure_demo_users always makes the beheerder

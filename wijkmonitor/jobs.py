@@ -9,6 +9,8 @@ first), and the Streamlit server stays responsive while a national file loads.
     python -m wijkmonitor.jobs levering --db DB --actor EMAIL --via pagina:Aanleveren --bron BRON \\
         --bestand PAD --status STATUS.json [--naam ORIGINELE_NAAM] [--records-url URL] [--voorbeeld]
     python -m wijkmonitor.jobs sjabloon --bron BRON --out F.xlsx [--db DB]
+    python -m wijkmonitor.jobs heractiveer --db DB --actor EMAIL --via pagina:Gegevens --load-id N \\
+        --status STATUS.json [--voorbeeld]
 
 ``levering`` authorises the write *when it writes*, on the server, from the roles in the records store
 (not from the browser session): ``levering.laden`` on the chosen bron, and on every other source the file
@@ -370,6 +372,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     lev.add_argument("--status", required=True, type=Path)
     lev.add_argument("--voorbeeld", action="store_true")
+    her = sub.add_parser("heractiveer", help="een eerdere levering weer actueel maken (beheerder)")
+    her.add_argument("--db", required=True, type=Path)
+    her.add_argument("--records-url", help="standaard: $WIJKMONITOR_RECORDS_URL of naast de database")
+    her.add_argument("--actor", required=True, help="het e-mailadres van de gebruiker")
+    her.add_argument("--via", required=True, help="bijv. pagina:Gegevens")
+    her.add_argument("--load-id", required=True, type=int)
+    her.add_argument("--status", required=True, type=Path)
+    her.add_argument("--voorbeeld", action="store_true")
     tpl = sub.add_parser("sjabloon", help="het Excel-sjabloon van een partnerbron")
     tpl.add_argument("--bron", required=True)
     tpl.add_argument("--out", required=True, type=Path)
@@ -448,6 +458,63 @@ def _unexpected(exc: Exception, req: Request) -> str:
     )
 
 
+REACTIVATE = "levering.heractiveren"
+
+
+def reactivation_command(args: argparse.Namespace) -> int:
+    """Make an earlier delivery current again (``etl.revisions.reactivate``, as ``wijkmonitor heractiveer``),
+    authorised now as ``levering.heractiveren`` (the beheerder's) and recorded. The status file's
+    ``resultaat`` is ``{"status": geladen|voorbeeld|geweigerd|onbekend, "bericht", "load_id", "report"}``."""
+    from etl.revisions import reactivate
+
+    email = authz.normalise_email(args.actor)
+    if not authz.valid_email(email):
+        print(f"wijkmonitor.jobs: geen geldig e-mailadres: {email[:80]!r}", file=sys.stderr)
+        return 2
+    actor = authz.Actor(email=email, via=str(args.via)[:120])
+    status = StatusFile(args.status, args.voorbeeld)
+    eng = open_store(args.records_url or records_url(Path(args.db)))
+    change = authz.Change("levering", str(args.load_id), None, {"heractiveer": args.load_id})
+    try:
+        roles = authz.authorise(eng, actor, REACTIVATE, None, change)
+        outcome = reactivate(
+            args.load_id, Path(args.db), voorbeeld=args.voorbeeld, user=email, progress=status.progress
+        )
+    except authz.Refused as exc:
+        status.write(fase="mislukt", bericht=str(exc), geweigerd=True)
+        return 3
+    except Exception as exc:
+        traceback.print_exc()
+        status.write(
+            fase="mislukt", bericht=f"onverwachte fout ({type(exc).__name__}); er is niets gewijzigd"
+        )
+        return 1
+    if not args.voorbeeld:
+        done = authz.Change(
+            "levering",
+            str(args.load_id),
+            None,
+            {"heractiveerd": args.load_id, "nieuwe_load": outcome.load_id},
+        )
+        authz.record(
+            eng,
+            actor,
+            REACTIVATE,
+            done,
+            "uitgevoerd" if outcome.ok else "mislukt",
+            None if outcome.ok else outcome.bericht,
+            roles=roles,
+        )
+    resultaat = {
+        "status": outcome.status,
+        "bericht": outcome.bericht,
+        "load_id": outcome.load_id,
+        "report": outcome.report(),
+    }
+    status.write(fase="klaar", resultaat=resultaat)
+    return 0 if outcome.ok else 1
+
+
 def template_command(args: argparse.Namespace) -> int:
     from etl.sources import variable_registry
     from etl.template import write_template
@@ -468,6 +535,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "levering":
         return delivery_command(args)
+    if args.command == "heractiveer":
+        return reactivation_command(args)
     return template_command(args)
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import deliveries, queries, session, state
 from dashboard import format as fmt
-from dashboard import queries, session, state
 from dashboard.safe import md, plots
 from etl.bronnen import bronnen_of_load
 
 PERIODS_PER_YEAR = {"maand": 12, "kwartaal": 4, "halfjaar": 2, "jaar": 1}
 STATUS_LABEL = {"geladen": "geladen", "afgewezen": "afgewezen", "overgeslagen": "al geladen"}
+REACTIVATED = "_gegevens_heractivering"  # session state: the outcome of the last re-activation, shown once
 
 st.title("Gegevens")
 st.caption("Welke bestanden zijn geladen, wat vond de controle, en welke bron dekt welke wijk en welk jaar?")
@@ -71,9 +73,41 @@ history = pd.DataFrame(
 )
 
 
+def _reactivate(load_id: int) -> None:
+    """The beheerder's "Heractiveren": a job process (as `wijkmonitor heractiveer`), authorised and recorded
+    there at the moment of writing."""
+    job = deliveries.start_reactivation(
+        load_id, Path(queries.db_label()).resolve(), session.store_url(), viewer.email
+    )
+    with st.spinner(f"Levering {load_id} wordt heractiveerd …"):
+        status = deliveries.wait(job, timeout=3600)
+    res = status.resultaat or {}
+    ok = status.fase == "klaar" and res.get("status") == "geladen"
+    st.session_state[REACTIVATED] = (
+        ok,
+        res.get("report") or status.bericht or "mislukt; er is niets gewijzigd",
+    )
+    st.rerun()  # the next run reads the newly published warehouse
+
+
+def _reactivation_control(load_id: int) -> None:
+    with st.expander(
+        "Heractiveren: deze levering weer de geldende maken (beheerder)", icon=":material/restore:"
+    ):
+        st.write(
+            "Maakt de waarden van deze levering weer de geldende, bijvoorbeeld om een correctie ongedaan te "
+            "maken. De latere levering blijft in de geschiedenis; dit wordt vastgelegd in de audittrail."
+        )
+        if st.button("Heractiveren", key=f"heractiveer_{load_id}", icon=":material/restore:"):
+            _reactivate(load_id)
+
+
 def _one_load() -> None:
     """The checks of one delivery (the section is a function so that it can be left out as a whole)."""
     st.subheader("Controle van een levering")
+    if REACTIVATED in st.session_state:
+        ok, text = st.session_state.pop(REACTIVATED)
+        (st.success if ok else st.error)(md(text), icon=":material/restore:")
     options = loads["load_id"].tolist()
     labels = {r.load_id: f"{r.load_id}: {r.bestand} ({r.status})" for r in loads.itertuples()}
     wanted = st.query_params.get("load", "")
@@ -90,6 +124,8 @@ def _one_load() -> None:
             f"(soort bron {md(row['bronsoort'])}, partner {md(row['partner'])}).",
             icon=":material/check_circle:",
         )
+        if viewer.beheerder:
+            _reactivation_control(int(load_id))
     elif row["status"] == "overgeslagen":
         st.info(
             f"**{md(row['bestand'])}** had dezelfde inhoud als een eerder geladen bestand ({md(row['opmerking'])}); er is "
