@@ -72,6 +72,9 @@ if viewer.beheerder:
             VIEWS / "beheer.py", title="Gebruikers en rollen", icon=":material/group:", url_path="beheer"
         ),
         st.Page(
+            VIEWS / "instellingen.py", title="Instellingen", icon=":material/tune:", url_path="instellingen"
+        ),
+        st.Page(
             VIEWS / "audittrail.py", title="Audittrail", icon=":material/history:", url_path="audittrail"
         ),
     ]

@@ -256,12 +256,12 @@ def start(upload: Upload, db: Path, records_url: str | None, email: str, voorbee
     return Job(status_path, log_path, voorbeeld, proc.pid, proc)
 
 
-def start_reactivation(load_id: int, db: Path, records_url: str | None, email: str) -> Job:
-    """Start ``python -m wijkmonitor.jobs heractiveer`` (the beheerder's "Heractiveren"); returns at once."""
-    folder = Path(tempfile.mkdtemp(prefix="wijkmonitor-heractiveer-"))  # mode 0700
-    status_path, log_path = folder / "heractiveer.json", folder / "heractiveer.log"
-    args = {"db": str(db), "actor": email, "via": "pagina:Gegevens", "load-id": str(int(load_id))}
-    cmd = [sys.executable, "-m", JOB_MODULE, "heractiveer", *(f"--{k}={v}" for k, v in args.items())]
+def _start_job(command: str, args: dict[str, str], db: Path, records_url: str | None) -> Job:
+    """Start ``python -m wijkmonitor.jobs COMMAND --k=v …`` detached, with its status file and log in a
+    private folder; returns at once."""
+    folder = Path(tempfile.mkdtemp(prefix=f"wijkmonitor-{command}-"))  # mode 0700
+    status_path, log_path = folder / f"{command}.json", folder / f"{command}.log"
+    cmd = [sys.executable, "-m", JOB_MODULE, command, *(f"--{k}={v}" for k, v in args.items())]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [*cmd, f"--status={status_path}"],
@@ -274,6 +274,18 @@ def start_reactivation(load_id: int, db: Path, records_url: str | None, email: s
             close_fds=True,
         )
     return Job(status_path, log_path, False, proc.pid, proc)
+
+
+def start_reactivation(load_id: int, db: Path, records_url: str | None, email: str) -> Job:
+    """The beheerder's "Heractiveren" (``wijkmonitor.jobs heractiveer``)."""
+    args = {"db": str(db), "actor": email, "via": "pagina:Gegevens", "load-id": str(int(load_id))}
+    return _start_job("heractiveer", args, db, records_url)
+
+
+def start_settings(changes: dict[str, str], db: Path, records_url: str | None, email: str) -> Job:
+    """The beheerder's settings (``wijkmonitor.jobs instellingen``, the changes as one JSON argument)."""
+    args = {"db": str(db), "actor": email, "via": "pagina:Instellingen", "waarden": json.dumps(changes)}
+    return _start_job("instellingen", args, db, records_url)
 
 
 def _alive(job: Job) -> bool:

@@ -725,3 +725,9 @@ def changed_since_previous(niveau: str, gemeente: str) -> pd.DataFrame:
         niveau,
         gemeente,
     )
+
+
+def setting_overrides() -> dict[str, str]:
+    """The settings this database overrides (``meta.instellingen``: set by the beheerder or the command line)."""
+    df = query("SELECT sleutel, waarde FROM meta.instellingen ORDER BY sleutel")
+    return dict(zip(df["sleutel"], df["waarde"], strict=True)) if not df.empty else {}

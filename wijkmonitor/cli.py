@@ -33,7 +33,7 @@ import traceback
 from pathlib import Path
 
 from etl import db as dbmod
-from etl.build import build, ensure_schema, rebuild
+from etl.build import build, ensure_schema
 from etl.load import list_loads, load_files, stderr_progress, validate_files
 from etl.sources import KIND_FOR_SOURCE_OPTION, Options, variable_registry
 from wijkmonitor import recordscli
@@ -493,61 +493,29 @@ def _divisions_command(db_path: Path) -> int:
     return 0
 
 
-ETL_SETTING_KEYS = ("indeling",)  # settings of the ETL itself (the others are the indicator engine's)
-
-
 def _settings_command(db_path: Path, assignments: list[str]) -> int:
-    from indicators.catalogue import SETTING_KEYS, Settings
+    from wijkmonitor import settings as settingsmod
 
-    changes: dict[str, str] = {}
-    etl_changes: dict[str, str] = {}
-    for item in assignments:
-        key, sep, value = item.partition("=")
-        if sep and key in ETL_SETTING_KEYS:
-            value = value.strip()
-            if value and not value.isdigit():
-                print(
-                    "wijkmonitor: ongeldige waarde: indeling is een jaar (bijv. indeling=2024), 0 voor de indeling "
-                    "zonder jaar, of leeg (indeling=) voor de nieuwste volledige indeling",
-                    file=sys.stderr,
-                )
-                return 2
-            etl_changes[key] = value
-            continue
-        if not sep or key not in SETTING_KEYS:
-            print(
-                f"wijkmonitor: gebruik SLEUTEL=WAARDE met SLEUTEL uit {', '.join(SETTING_KEYS + ETL_SETTING_KEYS)}",
-                file=sys.stderr,
-            )
-            return 2
-        changes[key] = value.strip()
-    current: dict[str, str] = {}
-    if db_path.exists():
-        with dbmod.connect_readonly(db_path) as con:
-            current = dict(con.execute("SELECT sleutel, waarde FROM meta.instellingen").fetchall())
     try:
-        settings = Settings.resolve({**current, **changes})
+        changes = settingsmod.parse(assignments)
+        base = settingsmod.current(db_path)
+        resolved = settingsmod.check(changes, base)
+        if changes and not db_path.exists():
+            print(f"wijkmonitor: geen database: {db_path}", file=sys.stderr)
+            return 2
+        changed = settingsmod.apply(db_path, changes) if changes else {}
     except ValueError as exc:
         print(f"wijkmonitor: ongeldige waarde: {exc}", file=sys.stderr)
         return 2
-    if changes or etl_changes:
-        if not db_path.exists():
-            print(f"wijkmonitor: geen database: {db_path}", file=sys.stderr)
-            return 2
-        with dbmod.write_session(db_path) as con:
-            for key, value in {**changes, **etl_changes}.items():
-                con.execute("INSERT OR REPLACE INTO meta.instellingen VALUES (?, ?)", [key, value])
-            rebuild(con)
-        recordscli.record_command(
-            db_path,
-            "instellingen",
-            "instelling.wijzigen",
-            [Change("instelling", k, current.get(k), v) for k, v in {**changes, **etl_changes}.items()],
-        )
-        current.update(etl_changes)
-    for key in SETTING_KEYS:
-        print(f"{key} = {getattr(settings, key)}")
-    print(f"indeling = {current.get('indeling') or '(nieuwste volledige)'}")
+    recordscli.record_command(
+        db_path,
+        "instellingen",
+        "instelling.wijzigen",
+        [Change("instelling", k, old, new) for k, (old, new) in changed.items()],
+    )
+    for key in settingsmod.SETTING_KEYS:
+        print(f"{key} = {getattr(resolved, key)}")
+    print(f"indeling = {({**base, **changes}).get('indeling') or '(nieuwste volledige)'}")
     return 0
 
 

@@ -9,6 +9,8 @@ first), and the Streamlit server stays responsive while a national file loads.
     python -m wijkmonitor.jobs levering --db DB --actor EMAIL --via pagina:Aanleveren --bron BRON \\
         --bestand PAD --status STATUS.json [--naam ORIGINELE_NAAM] [--records-url URL] [--voorbeeld]
     python -m wijkmonitor.jobs sjabloon --bron BRON --out F.xlsx [--db DB]
+    python -m wijkmonitor.jobs instellingen --db DB --actor EMAIL --via pagina:Instellingen \\
+        --waarden '{"doeljaar": "2027"}' --status STATUS.json
     python -m wijkmonitor.jobs heractiveer --db DB --actor EMAIL --via pagina:Gegevens --load-id N \\
         --status STATUS.json [--voorbeeld]
 
@@ -380,6 +382,13 @@ def _parser() -> argparse.ArgumentParser:
     her.add_argument("--load-id", required=True, type=int)
     her.add_argument("--status", required=True, type=Path)
     her.add_argument("--voorbeeld", action="store_true")
+    ins = sub.add_parser("instellingen", help="instellingen van de database wijzigen (beheerder)")
+    ins.add_argument("--db", required=True, type=Path)
+    ins.add_argument("--records-url", help="standaard: $WIJKMONITOR_RECORDS_URL of naast de database")
+    ins.add_argument("--actor", required=True, help="het e-mailadres van de gebruiker")
+    ins.add_argument("--via", required=True, help="bijv. pagina:Instellingen")
+    ins.add_argument("--waarden", required=True, help='JSON, bijv. {"doeljaar": "2027"}')
+    ins.add_argument("--status", required=True, type=Path)
     tpl = sub.add_parser("sjabloon", help="het Excel-sjabloon van een partnerbron")
     tpl.add_argument("--bron", required=True)
     tpl.add_argument("--out", required=True, type=Path)
@@ -515,6 +524,49 @@ def reactivation_command(args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
+SETTINGS = "instelling.wijzigen"
+
+
+def settings_command(args: argparse.Namespace) -> int:
+    """Change the warehouse's settings (as ``wijkmonitor instellingen``), authorised now as
+    ``instelling.wijzigen`` (the beheerder's) and recorded per key, old -> new. ``resultaat``:
+    ``{"gewijzigd": {key: [old, new]}}``; an invalid value ends ``mislukt`` with the Dutch reason."""
+    from wijkmonitor import settings as settingsmod
+
+    email = authz.normalise_email(args.actor)
+    if not authz.valid_email(email):
+        print(f"wijkmonitor.jobs: geen geldig e-mailadres: {email[:80]!r}", file=sys.stderr)
+        return 2
+    actor = authz.Actor(email=email, via=str(args.via)[:120])
+    status = StatusFile(args.status, False)
+    eng = open_store(args.records_url or records_url(Path(args.db)))
+    try:
+        raw = json.loads(args.waarden)
+        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+            raise ValueError("de waarden moeten tekst zijn")
+        changes = settingsmod.parse(f"{k}={v}" for k, v in raw.items())
+        roles = authz.authorise(
+            eng, actor, SETTINGS, None, authz.Change("instelling", ", ".join(sorted(changes)), None, changes)
+        )
+        changed = settingsmod.apply(Path(args.db), changes, progress=status.progress)
+    except authz.Refused as exc:
+        status.write(fase="mislukt", bericht=str(exc), geweigerd=True)
+        return 3
+    except ValueError as exc:
+        status.write(fase="mislukt", bericht=f"niet gewijzigd: {exc}")
+        return 1
+    except Exception as exc:
+        traceback.print_exc()
+        status.write(
+            fase="mislukt", bericht=f"onverwachte fout ({type(exc).__name__}); er is niets gewijzigd"
+        )
+        return 1
+    for key, (old, new) in changed.items():
+        authz.record(eng, actor, SETTINGS, authz.Change("instelling", key, old, new), roles=roles)
+    status.write(fase="klaar", resultaat={"gewijzigd": {k: list(v) for k, v in changed.items()}})
+    return 0
+
+
 def template_command(args: argparse.Namespace) -> int:
     from etl.sources import variable_registry
     from etl.template import write_template
@@ -537,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
         return delivery_command(args)
     if args.command == "heractiveer":
         return reactivation_command(args)
+    if args.command == "instellingen":
+        return settings_command(args)
     return template_command(args)
 
 
