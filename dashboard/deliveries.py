@@ -42,6 +42,8 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
+from etl.bronnen import bronnen_of_load
+
 REPO = Path(__file__).resolve().parents[1]
 JOB_MODULE = "wijkmonitor.jobs"
 VIA = "pagina:Aanleveren"
@@ -57,21 +59,6 @@ STALE_HOURS = 24
 CHUNK = 1 << 20
 # The partner sources with an Excel template (the partner long template's sources in the variable registry).
 TEMPLATE_BRONNEN = ("corporatie", "welzijn", "gemeente", "enquete")
-# Which partner source delivered a load (wijkmonitor/jobs.py KIND_BRON, and the registry's partner names of
-# the long template's sources in meta.loads.partner); the test checks both against their originals.
-KIND_BRON = {
-    "politie": "politie",
-    "leefbaarometer": "leefbaarometer",
-    "bevolking": "gemeente",
-    "gebieden": "gemeente",
-    "omzetting": "gemeente",
-}
-PARTNER_LABEL_BRON = {
-    "woningcorporatie": "corporatie",
-    "welzijnsorganisatie": "welzijn",
-    "gemeente": "gemeente",
-    "gemeente (onderzoek en statistiek)": "enquete",
-}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -534,15 +521,6 @@ def replaced_loads(rev: dict[str, Any] | None) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------- own loads
 
 
-def load_bronnen(bronsoort: object, partner: object) -> set[str]:
-    """The partner source(s) a load in the history came from (empty when that cannot be told)."""
-    if isinstance(bronsoort, str) and bronsoort in KIND_BRON:
-        return {KIND_BRON[bronsoort]}
-    if bronsoort == "partner" and isinstance(partner, str):
-        return {PARTNER_LABEL_BRON[p.strip()] for p in partner.split(",") if p.strip() in PARTNER_LABEL_BRON}
-    return set()
-
-
 def own_loads(loads: pd.DataFrame, bronnen: list[str], email: str, alles: bool = False) -> pd.DataFrame:
     """The loads a viewer may see here: every load for a beheerder (``alles``); for a partner the loads of
     its own sources and every attempt it made itself (a rejected file has no source yet)."""
@@ -550,7 +528,7 @@ def own_loads(loads: pd.DataFrame, bronnen: list[str], email: str, alles: bool =
         return loads
     wanted = set(bronnen)
     mine = [
-        bool(load_bronnen(b, p) & wanted) or (isinstance(g, str) and g.lower() == email.lower())
+        bool(bronnen_of_load(b, p) & wanted) or (isinstance(g, str) and g.lower() == email.lower())
         for b, p, g in zip(loads["bronsoort"], loads["partner"], loads["gebruiker"], strict=True)
     ]
     return loads[mine]

@@ -20,6 +20,8 @@ from pathlib import Path
 import yaml
 
 REGISTRY = Path(__file__).parent / "registry" / "variabelen.yaml"
+# The partner source (a `partner:<bron>` role) that delivers each source kind; the partner template's kind
+# names its sources in its `bron` column instead.
 KIND_BRON = {
     "politie": "politie",
     "bevolking": "gemeente",
@@ -36,11 +38,11 @@ def partner_names() -> dict[str, str]:
     return {spec["partner"]: bron for bron, spec in data["bronnen"].items()}
 
 
-def bronnen_of_load(bronsoort: str | None, partner: str | None) -> frozenset[str]:
+def bronnen_of_load(bronsoort: object, partner: object) -> frozenset[str]:
     """The source(s) of one load; empty when unknown (a file rejected before it was recognised)."""
-    if bronsoort in KIND_BRON:
+    if isinstance(bronsoort, str) and bronsoort in KIND_BRON:
         return frozenset({KIND_BRON[bronsoort]})
-    if bronsoort == "partner" and partner:
+    if bronsoort == "partner" and isinstance(partner, str) and partner:
         names = partner_names()
         # partner_label joins the registry names of the file's sources with ", "; names themselves hold no ", "
         return frozenset(names[p] for p in partner.split(", ") if p in names)

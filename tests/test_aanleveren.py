@@ -25,6 +25,7 @@ from etl_helpers import AREAS, fixture, scalar, sha256
 from sqlalchemy import select
 
 from dashboard import deliveries
+from etl.bronnen import KIND_BRON, partner_names
 from wijkmonitor import jobs
 from wijkmonitor.records import users
 from wijkmonitor.records.authz import BRONNEN, Actor
@@ -86,11 +87,10 @@ def test_constants_agree_with_the_loader_and_the_job():
 
     assert set(deliveries.ALLOWED_EXTENSIONS) == SUPPORTED
     assert Limits().max_bestand_mb == deliveries.DEFAULT_MAX_FILE_MB
-    assert deliveries.KIND_BRON == jobs.KIND_BRON
-    assert set(jobs.KIND_BRON) == set(KINDS) - {"partner"}  # every kind has a partner source
+    assert set(KIND_BRON) == set(KINDS) - {"partner"}  # every kind has a partner source
     assert tuple(variable_registry()) == deliveries.TEMPLATE_BRONNEN
     labels = {spec["partner"]: bron for bron, spec in variable_registry().items()}
-    assert labels == deliveries.PARTNER_LABEL_BRON
+    assert labels == partner_names()
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from dashboard_support import REPO, app_test, demo_db
 from streamlit.testing.v1 import AppTest
+from test_dashboard_hostile import RAW as HOSTILE_MARKUP
 
 from dashboard import PAGES
 from dashboard.safe import md
@@ -484,19 +485,7 @@ HOSTILE = [
     ("x" * 10_000 + "@gemeente.example", "te lang adres"),
     ("nieuweregel@gemeente.example", "regel 1\nregel 2"),
 ]
-RAW = [
-    "](",
-    "https://",
-    "www.",
-    "<img",
-    "<a ",
-    "<b>",
-    ":red[",
-    ":material/warning:",
-    ":smile:",
-    "$x",
-    "**vet**",
-]
+RAW = HOSTILE_MARKUP  # what must never appear unescaped (the same list as the pages' hostile test)
 
 
 def markdown_texts(at: AppTest) -> list[str]:

@@ -62,20 +62,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from etl.bronnen import KIND_BRON
 from wijkmonitor.records import authz
 from wijkmonitor.records.store import open_store, records_url
 
 ACTION = "levering.laden"
-# The partner source (a `partner:<bron>` role) that delivers each source kind. The partner template's kind
-# names its sources in its `bron` column instead. dashboard/deliveries.py keeps the same table (it may not
-# import this module); tests/test_aanleveren.py checks that they agree.
-KIND_BRON = {
-    "politie": "politie",
-    "leefbaarometer": "leefbaarometer",
-    "bevolking": "gemeente",
-    "gebieden": "gemeente",
-    "omzetting": "gemeente",
-}
 MAX_MESSAGES = 10_000  # messages written to the status file (as meta.load_meldingen keeps)
 STATUS_FASEN = ("bezig", "klaar", "mislukt")
 
