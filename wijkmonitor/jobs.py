@@ -350,36 +350,33 @@ def _watch_signals() -> Callable[[], None]:
 # ------------------------------------------------------------------------------------------ commands
 
 
+def _on_behalf(p: argparse.ArgumentParser, page: str) -> None:
+    """The options of every job that writes on a user's behalf."""
+    p.add_argument("--db", required=True, type=Path)
+    p.add_argument("--records-url", help="standaard: $WIJKMONITOR_RECORDS_URL of naast de database")
+    p.add_argument("--actor", required=True, help="het e-mailadres van de gebruiker")
+    p.add_argument("--via", required=True, help=f"bijv. pagina:{page}")
+    p.add_argument("--status", required=True, type=Path)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m wijkmonitor.jobs", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
     lev = sub.add_parser("levering", help="een levering laden (of --voorbeeld) namens een gebruiker")
-    lev.add_argument("--db", required=True, type=Path)
-    lev.add_argument("--records-url", help="standaard: $WIJKMONITOR_RECORDS_URL of naast de database")
-    lev.add_argument("--actor", required=True, help="het e-mailadres van de gebruiker")
-    lev.add_argument("--via", required=True, help="bijv. pagina:Aanleveren")
+    _on_behalf(lev, "Aanleveren")
     lev.add_argument("--bron", required=True, choices=authz.BRONNEN)
     lev.add_argument("--bestand", required=True, type=Path)
     lev.add_argument(
         "--naam", help="de naam van het bestand zoals aangeleverd (standaard: die van --bestand)"
     )
-    lev.add_argument("--status", required=True, type=Path)
     lev.add_argument("--voorbeeld", action="store_true")
     her = sub.add_parser("heractiveer", help="een eerdere levering weer actueel maken (beheerder)")
-    her.add_argument("--db", required=True, type=Path)
-    her.add_argument("--records-url", help="standaard: $WIJKMONITOR_RECORDS_URL of naast de database")
-    her.add_argument("--actor", required=True, help="het e-mailadres van de gebruiker")
-    her.add_argument("--via", required=True, help="bijv. pagina:Gegevens")
+    _on_behalf(her, "Gegevens")
     her.add_argument("--load-id", required=True, type=int)
-    her.add_argument("--status", required=True, type=Path)
     her.add_argument("--voorbeeld", action="store_true")
     ins = sub.add_parser("instellingen", help="instellingen van de database wijzigen (beheerder)")
-    ins.add_argument("--db", required=True, type=Path)
-    ins.add_argument("--records-url", help="standaard: $WIJKMONITOR_RECORDS_URL of naast de database")
-    ins.add_argument("--actor", required=True, help="het e-mailadres van de gebruiker")
-    ins.add_argument("--via", required=True, help="bijv. pagina:Instellingen")
+    _on_behalf(ins, "Instellingen")
     ins.add_argument("--waarden", required=True, help='JSON, bijv. {"doeljaar": "2027"}')
-    ins.add_argument("--status", required=True, type=Path)
     tpl = sub.add_parser("sjabloon", help="het Excel-sjabloon van een partnerbron")
     tpl.add_argument("--bron", required=True)
     tpl.add_argument("--out", required=True, type=Path)
