@@ -4,6 +4,7 @@ an invalid value is refused in Dutch with nothing changed."""
 from __future__ import annotations
 
 import json
+import re
 
 from dashboard_support import app_test
 from etl_helpers import scalar
@@ -79,3 +80,24 @@ def test_the_page_is_the_beheerders_and_the_job_refuses_others(loaded_db, tmp_pa
     assert code == 3 and json.loads(status.read_text())["geweigerd"]
     assert loaded_db.read_bytes() == before
     assert [(e["actor"], e["uitkomst"]) for e in _trail(loaded_db)] == [("stuur@example.org", "geweigerd")]
+
+
+def test_hostile_values_are_refused_and_shown_as_text(loaded_db, monkeypatch):
+    from test_dashboard_hostile import RAW
+
+    monkeypatch.delenv("WIJKMONITOR_RECORDS_URL", raising=False)
+    at = app_test(loaded_db, monkeypatch)
+    at.switch_page(PAGE).run()
+    before = loaded_db.read_bytes()
+    # at most 40 characters: the field's max_chars (a longer value never reaches the server)
+    for hostile in ("[x](https://e.x) <img src=x> :red[x]", "1; DROP TABLE meta.loads; --"):
+        at.selectbox(key="instelling_sleutel").select("doeljaar")
+        at.text_input(key="instelling_waarde").input(hostile)
+        at.button[0].click().run(timeout=300)
+        assert not at.exception, at.exception
+        (error,) = at.error
+        assert "doeljaar moet een geheel getal zijn" in error.value.replace("\\", "")
+        unescaped = re.sub(r"\\.", "", error.value)
+        assert not [r for r in RAW if r in unescaped], error.value
+    assert loaded_db.read_bytes() == before
+    assert _trail(loaded_db) == []
