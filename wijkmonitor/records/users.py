@@ -144,9 +144,6 @@ def grant_role(eng: Engine, actor: Actor, email: str, rol: str) -> None:
 
 def revoke_role(eng: Engine, actor: Actor, email: str, rol: str) -> None:
     email, rol = normalise_email(email), parse_role(rol)
-    if rol == "beheerder" and email == actor.email:
-        # also keeps the demo mode from locking itself out of the Beheer page
-        raise ValueError("u kunt uw eigen beheerdersrol niet intrekken: laat een andere beheerder dat doen")
 
     def write(conn: Connection) -> Change:
         uid = _user_id(conn, email)
@@ -160,6 +157,11 @@ def revoke_role(eng: Engine, actor: Actor, email: str, rol: str) -> None:
         )
         if rol == "beheerder" and _active_beheerders(conn) == 0 and not _is_demo(conn, uid):
             raise ValueError("dit is de laatste beheerder: wijs eerst een andere beheerder aan")
+        if rol == "beheerder" and email == actor.email:
+            # also keeps the demo mode from locking itself out of the Beheer page
+            raise ValueError(
+                "u kunt uw eigen beheerdersrol niet intrekken: laat een andere beheerder dat doen"
+            )
         return Change("gebruiker", email, {"rollen": before}, {"rollen": [r for r in before if r != rol]})
 
     perform(eng, actor, "rol.intrekken", None, Change("gebruiker", email), write)
