@@ -51,6 +51,13 @@ def _user_id(conn: Connection, email: str) -> int | None:
     return conn.execute(select(gebruikers.c.id).where(gebruikers.c.email == email)).scalar()
 
 
+def _existing_id(conn: Connection, email: str) -> int:
+    uid = _user_id(conn, email)
+    if uid is None:
+        raise ValueError(f"geen gebruiker met e-mailadres {email}")
+    return uid
+
+
 def get_user(eng: Engine, email: str) -> User | None:
     email = normalise_email(email)
     with eng.connect() as conn:
@@ -127,9 +134,7 @@ def grant_role(eng: Engine, actor: Actor, email: str, rol: str) -> None:
     email, rol = normalise_email(email), parse_role(rol)
 
     def write(conn: Connection) -> Change:
-        uid = _user_id(conn, email)
-        if uid is None:
-            raise ValueError(f"geen gebruiker met e-mailadres {email}")
+        uid = _existing_id(conn, email)
         before = sorted(roles_of_any(conn, uid))
         if rol not in before:
             conn.execute(
@@ -146,9 +151,7 @@ def revoke_role(eng: Engine, actor: Actor, email: str, rol: str) -> None:
     email, rol = normalise_email(email), parse_role(rol)
 
     def write(conn: Connection) -> Change:
-        uid = _user_id(conn, email)
-        if uid is None:
-            raise ValueError(f"geen gebruiker met e-mailadres {email}")
+        uid = _existing_id(conn, email)
         before = sorted(roles_of_any(conn, uid))
         conn.execute(
             delete(gebruiker_rollen).where(
@@ -171,9 +174,7 @@ def set_active(eng: Engine, actor: Actor, email: str, actief: bool) -> None:
     email = normalise_email(email)
 
     def write(conn: Connection) -> Change:
-        uid = _user_id(conn, email)
-        if uid is None:
-            raise ValueError(f"geen gebruiker met e-mailadres {email}")
+        uid = _existing_id(conn, email)
         before = bool(conn.execute(select(gebruikers.c.actief).where(gebruikers.c.id == uid)).scalar())
         conn.execute(update(gebruikers).where(gebruikers.c.id == uid).values(actief=actief))
         if (
