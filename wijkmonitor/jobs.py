@@ -384,14 +384,22 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def delivery_command(args: argparse.Namespace) -> int:
+def _actor(args: argparse.Namespace) -> authz.Actor | None:
+    """The user a job writes for (None, after saying so, when the address is not valid)."""
     email = authz.normalise_email(args.actor)
     if not authz.valid_email(email):
         print(f"wijkmonitor.jobs: geen geldig e-mailadres: {email[:80]!r}", file=sys.stderr)
+        return None
+    return authz.Actor(email=email, via=str(args.via)[:120])
+
+
+def delivery_command(args: argparse.Namespace) -> int:
+    actor = _actor(args)
+    if actor is None:
         return 2
     req = Request(
         db=Path(args.db),
-        actor=authz.Actor(email=email, via=str(args.via)[:120]),
+        actor=actor,
         bron=args.bron,
         path=Path(args.bestand),
         naam=(args.naam or Path(args.bestand).name)[:200],
@@ -464,11 +472,10 @@ def reactivation_command(args: argparse.Namespace) -> int:
     ``resultaat`` is ``{"status": geladen|voorbeeld|geweigerd|onbekend, "bericht", "load_id", "report"}``."""
     from etl.revisions import reactivate
 
-    email = authz.normalise_email(args.actor)
-    if not authz.valid_email(email):
-        print(f"wijkmonitor.jobs: geen geldig e-mailadres: {email[:80]!r}", file=sys.stderr)
+    actor = _actor(args)
+    if actor is None:
         return 2
-    actor = authz.Actor(email=email, via=str(args.via)[:120])
+    email = actor.email
     status = StatusFile(args.status, args.voorbeeld)
     eng = open_store(args.records_url or records_url(Path(args.db)))
     change = authz.Change("levering", str(args.load_id), None, {"heractiveer": args.load_id})
@@ -521,11 +528,9 @@ def settings_command(args: argparse.Namespace) -> int:
     ``{"gewijzigd": {key: [old, new]}}``; an invalid value ends ``mislukt`` with the Dutch reason."""
     from wijkmonitor import settings as settingsmod
 
-    email = authz.normalise_email(args.actor)
-    if not authz.valid_email(email):
-        print(f"wijkmonitor.jobs: geen geldig e-mailadres: {email[:80]!r}", file=sys.stderr)
+    actor = _actor(args)
+    if actor is None:
         return 2
-    actor = authz.Actor(email=email, via=str(args.via)[:120])
     status = StatusFile(args.status, False)
     eng = open_store(args.records_url or records_url(Path(args.db)))
     try:
