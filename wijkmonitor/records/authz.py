@@ -129,7 +129,15 @@ RULES: dict[str, Callable[[frozenset[str], str | None], bool]] = {
     "levering.heractiveren": _beheerder,
     "audit.exporteren": _beheerder,
     "backup.terugzetten": _beheerder,
-    "jaarplan.schrijven": _team_of,  # target: the wijk code
+    # plans (#14); target: the wijk code
+    "wijkprogramma.schrijven": _team_of,
+    "jaarplan.schrijven": _team_of,  # concept activities, and amendments after adoption
+    "jaarplan.indienen": _team_of,
+    "jaarplan.intrekken": lambda roles, target: _team_of(roles, target) or "regiegroep" in roles,
+    "jaarplan.adviseren": _role("regiegroep"),
+    "jaarplan.terugverwijzen": lambda roles, target: bool({"regiegroep", "stuurgroep"} & roles),
+    "jaarplan.vaststellen": _role("stuurgroep"),
+    "status.indienen": _team_of,  # a half-yearly report, or a correction of it (a new version)
     "besluit.nemen": _role("stuurgroep"),
     "advies.geven": _role("regiegroep"),
 }

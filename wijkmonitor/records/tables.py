@@ -10,7 +10,9 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -70,4 +73,147 @@ audit = Table(
     Column("reden", Text),
     CheckConstraint("uitkomst IN ('uitgevoerd', 'geweigerd', 'mislukt')", name="ck_audit_uitkomst"),
     Index("ix_audit_tijdstip", "tijdstip"),
+)
+
+
+# ------------------------------------------------------------------------------------------ plans (#14)
+# A wijkprogramma is the wijk's list of opgaven (long-term tasks per theme); a jaarplan per wijk per year
+# holds the activities; half-yearly status reports are versions (a correction is a new version).
+
+opgaven = Table(
+    "opgaven",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wijk_code", String(20), nullable=False),
+    Column("thema", String(80), nullable=False),  # theme code of the indicator catalogue
+    Column("titel", String(200), nullable=False),
+    Column("omschrijving", Text, nullable=False, server_default=""),
+    Column("indicatoren", Text, nullable=False, server_default="[]"),  # JSON list of indicator codes
+    Column("volgorde", Integer, nullable=False, server_default="0"),
+    Column("vervallen", Boolean, nullable=False, server_default="0"),
+    Column("gewijzigd_op", DateTime(timezone=True), nullable=False),
+    Index("ix_opgaven_wijk", "wijk_code"),
+)
+
+jaarplannen = Table(
+    "jaarplannen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wijk_code", String(20), nullable=False),
+    Column("jaar", Integer, nullable=False),
+    # concept -> ingediend -> advies (advies regiegroep) -> vastgesteld; back to concept with a reason
+    Column("status", String(20), nullable=False, server_default="concept"),
+    Column("advies", Text),  # the regiegroep's advice (with the step to `advies`)
+    Column("vastgesteld_op", Date),  # the stuurgroep meeting that adopted it
+    Column("aangemaakt_op", DateTime(timezone=True), nullable=False),
+    Column("gewijzigd_op", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("wijk_code", "jaar", name="uq_jaarplannen_wijk_jaar"),
+    CheckConstraint(
+        "status IN ('concept', 'ingediend', 'advies', 'vastgesteld')", name="ck_jaarplannen_status"
+    ),
+)
+
+# Every workflow step, with who, when and why (visible to all; the audit trail holds it too).
+jaarplan_stappen = Table(
+    "jaarplan_stappen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jaarplan_id", Integer, ForeignKey("jaarplannen.id", ondelete="CASCADE"), nullable=False),
+    Column("tijdstip", DateTime(timezone=True), nullable=False),
+    Column("door", String(254), nullable=False),
+    Column("van", String(20), nullable=False),
+    Column("naar", String(20), nullable=False),
+    Column("toelichting", Text, nullable=False, server_default=""),
+    Column("vergaderdatum", Date),
+    Index("ix_jaarplan_stappen_plan", "jaarplan_id"),
+)
+
+activiteiten = Table(
+    "activiteiten",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jaarplan_id", Integer, ForeignKey("jaarplannen.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(20), nullable=False),  # A01, A02, ...: the key in the Excel templates
+    Column("titel", String(200), nullable=False),
+    Column("omschrijving", Text, nullable=False, server_default=""),
+    Column("thema", String(80), nullable=False),
+    Column("opgave_id", Integer, ForeignKey("opgaven.id", ondelete="SET NULL")),
+    Column("indicatoren", Text, nullable=False, server_default="[]"),  # JSON list of indicator codes
+    Column("trekker", String(40), nullable=False),  # lead partner
+    Column("start_maand", Integer, nullable=False),
+    Column("eind_maand", Integer, nullable=False),
+    Column("budget", Float),
+    Column("verwacht_effect", Text, nullable=False, server_default=""),
+    # an activity dropped by an amendment after adoption stays, marked (adopted plans are history)
+    Column("geschrapt", Boolean, nullable=False, server_default="0"),
+    UniqueConstraint("jaarplan_id", "code", name="uq_activiteiten_plan_code"),
+    CheckConstraint(
+        "start_maand BETWEEN 1 AND 12 AND eind_maand BETWEEN start_maand AND 12", name="ck_maanden"
+    ),
+)
+
+activiteit_uren = Table(
+    "activiteit_uren",
+    metadata,
+    Column("activiteit_id", Integer, ForeignKey("activiteiten.id", ondelete="CASCADE"), primary_key=True),
+    Column("partner", String(40), primary_key=True),
+    Column("uren", Float, nullable=False),  # planned hours
+)
+
+# Changes to an adopted jaarplan: amendments, each with its reason and the old and new activity.
+jaarplan_wijzigingen = Table(
+    "jaarplan_wijzigingen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jaarplan_id", Integer, ForeignKey("jaarplannen.id", ondelete="CASCADE"), nullable=False),
+    Column("tijdstip", DateTime(timezone=True), nullable=False),
+    Column("door", String(254), nullable=False),
+    Column("soort", String(20), nullable=False),  # toegevoegd | gewijzigd | geschrapt
+    Column("activiteit_code", String(20), nullable=False),
+    Column("reden", Text, nullable=False),
+    Column("oud", Text),  # JSON
+    Column("nieuw", Text),  # JSON
+    Index("ix_jaarplan_wijzigingen_plan", "jaarplan_id"),
+)
+
+statusrapporten = Table(
+    "statusrapporten",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wijk_code", String(20), nullable=False),
+    Column("jaar", Integer, nullable=False),
+    Column("halfjaar", Integer, nullable=False),
+    Column("versie", Integer, nullable=False),  # 1 = the report; 2, 3, ... = corrections
+    Column("ingediend_op", DateTime(timezone=True), nullable=False),
+    Column("ingediend_door", String(254), nullable=False),
+    Column("via", String(20), nullable=False, server_default="app"),  # app | excel
+    Column("goed", Text, nullable=False, server_default=""),  # wat ging goed
+    Column("niet_goed", Text, nullable=False, server_default=""),  # wat ging niet goed
+    Column("vragen", Text, nullable=False, server_default=""),  # wat vragen we van de regiegroep
+    Column("correctie_reden", Text),
+    UniqueConstraint("wijk_code", "jaar", "halfjaar", "versie", name="uq_statusrapporten_versie"),
+    CheckConstraint("halfjaar IN (1, 2)", name="ck_statusrapporten_halfjaar"),
+)
+
+status_regels = Table(
+    "status_regels",
+    metadata,
+    Column("rapport_id", Integer, ForeignKey("statusrapporten.id", ondelete="CASCADE"), primary_key=True),
+    Column("activiteit_code", String(20), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("procent", Integer, nullable=False),
+    Column("toelichting", Text, nullable=False, server_default=""),
+    CheckConstraint(
+        "status IN ('niet gestart', 'loopt', 'afgerond', 'vertraagd', 'vervallen')", name="ck_status_regels"
+    ),
+    CheckConstraint("procent BETWEEN 0 AND 100", name="ck_status_procent"),
+)
+
+status_uren = Table(
+    "status_uren",
+    metadata,
+    Column("rapport_id", Integer, ForeignKey("statusrapporten.id", ondelete="CASCADE"), primary_key=True),
+    Column("activiteit_code", String(20), primary_key=True),
+    Column("partner", String(40), primary_key=True),
+    Column("uren", Float, nullable=False),  # hours spent in this half-year
 )
