@@ -704,11 +704,6 @@ def test_a_submitted_report_is_on_time_up_to_the_deadline_day(ingediend_op: dt.d
         assert (state.stand, state.ingediend_op, state.ingediend) == (stand, ingediend_op, True)
 
 
-@pytest.mark.xfail(
-    reason="reporting_state compares ingediend_op.date() of a UTC timestamp with the Dutch deadline date: "
-    "00:30 Dutch time on the day after the deadline (22:30 UTC on the deadline day) counts as 'op tijd'",
-    strict=True,
-)
 def test_a_report_filed_just_after_midnight_dutch_time_after_the_deadline_is_late() -> None:
     # 12 August 2024 00:30 in the Netherlands (CEST) is 11 August 22:30 UTC, as the store returns it
     filed = dt.datetime(2024, 8, 12, 0, 30, tzinfo=AMS).astimezone(UTC)
@@ -787,15 +782,7 @@ def test_the_first_submission_decides_on_time_not_a_late_correction(eng) -> None
     assert jp.get_report(eng, on_time, JAAR, 1).versie == 2
 
 
-def test_a_time_given_by_the_system_keeps_its_instant(eng, request: pytest.FixtureRequest) -> None:
-    if eng.dialect.name == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="jaarplannen._now keeps a non-UTC `nu` as it is; SQLite's DateTime drops the offset and "
-                "the wall-clock time is read back as UTC (2 hours off in summer)",
-                strict=True,
-            )
-        )
+def test_a_time_given_by_the_system_keeps_its_instant(eng) -> None:
     wijk = new_wijk()
     plan = plan_in(eng, wijk, "vastgesteld")
     filed = dt.datetime(2024, 8, 12, 0, 30, tzinfo=AMS)  # = 11 August 22:30 UTC

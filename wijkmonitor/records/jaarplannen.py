@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
@@ -78,6 +79,7 @@ MAX_HOURS = 100_000.0
 MAX_BUDGET = 100_000_000.0
 DEFAULT_TERMIJN_DAGEN = 42  # grace period after a half-year ends before its report is late
 SETTING_TERMIJN = "rapportage_termijn_dagen"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SETTING_PEILDATUM = "peildatum"  # the demo's "today" (the demo data run to H1 2025)
 
 # (from, to) -> the action that allows the step; who holds it is in authz.RULES.
@@ -253,8 +255,13 @@ def _now(actor: Actor, nu: dt.datetime | None) -> dt.datetime:
     if nu is not None:
         if not actor.system:
             raise ValueError("alleen het systeem mag een ander tijdstip opgeven")
-        return nu if nu.tzinfo else nu.replace(tzinfo=dt.UTC)
+        return (nu if nu.tzinfo else nu.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
     return dt.datetime.now(dt.UTC)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The Dutch calendar date of a moment (stored in UTC)."""
+    return _aware(moment).astimezone(AMSTERDAM).date()
 
 
 def _aware(value: Any) -> Any:
@@ -613,7 +620,7 @@ def save_activities(
         old = _activities(conn, [plan_id])[plan_id]
         d = diff_activities(old, acts)
         diff.append(d)
-        if status == "vastgesteld":
+        if status == "vastgesteld" and not d.empty:
             if not reason:
                 raise ValueError(
                     "Dit jaarplan is vastgesteld: een wijziging is een amendement en heeft een reden nodig."
@@ -1049,7 +1056,7 @@ def submit_report(
         raise ValueError("halfjaar is 1 of 2")
     if via not in ("app", "excel"):
         raise ValueError("via is app of excel")
-    today = vandaag or dt.date.today()
+    today = vandaag or dt.datetime.now(AMSTERDAM).date()
     if half_year_start(jaar, halfjaar) > today:
         raise ValueError(f"Het {halfjaar}e halfjaar van {jaar} is nog niet begonnen.")
     texts = {
@@ -1171,7 +1178,8 @@ def reporting_state(
     a report submitted after its deadline stays marked 'te laat ingediend'."""
     last = deadline(jaar, halfjaar, termijn_dagen)
     if ingediend_op is not None:
-        stand = "op tijd" if ingediend_op.date() <= last else "te laat ingediend"
+        # the deadline is a Dutch calendar date: 00:30 on 12 August in Amsterdam is after 11 August
+        stand = "op tijd" if local_date(ingediend_op) <= last else "te laat ingediend"
     elif vandaag < due_from(jaar, halfjaar):
         stand = "nog niet"
     elif vandaag <= last:
@@ -1287,7 +1295,7 @@ def peildatum(eng: Engine) -> dt.date | None:
 
 
 def vandaag(eng: Engine) -> dt.date:
-    return peildatum(eng) or dt.date.today()
+    return peildatum(eng) or dt.datetime.now(AMSTERDAM).date()
 
 
 def set_setting(eng: Engine, actor: Actor, key: str, value: str | None) -> None:
