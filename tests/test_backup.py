@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 
 from wijkmonitor.backup import BackupError, backup, restore
 from wijkmonitor.records import auditlog, authz, users
+from wijkmonitor.records import jaarplannen as jp
 from wijkmonitor.records.store import dispose_all, open_store
 
 ACTOR = authz.Actor.command("test")
@@ -35,6 +38,16 @@ def _fill(url: str) -> None:
         users.grant_role(
             eng, authz.Actor.page("team@gemeente.example", "Beheer"), "team@gemeente.example", "beheerder"
         )
+    # a jaarplan with every kind of column (dates, numbers, JSON text), adopted, amended and reported on
+    act = jp.Activity(
+        "A01", "Wijkschouw", "woonomgeving", "gemeente", 3, 6, uren={"gemeente": 12.5}, budget=750.0
+    )
+    jp.save_activities(eng, ACTOR, "WK099901", 2024, [act])
+    for van, naar in (("concept", "ingediend"), ("ingediend", "advies"), ("advies", "vastgesteld")):
+        jp.transition(eng, ACTOR, "WK099901", 2024, van, naar, "Akkoord.", vergaderdatum=dt.date(2024, 2, 1))
+    jp.save_activities(eng, ACTOR, "WK099901", 2024, [act, dataclasses.replace(act, code="A02")], reden="Extra schouw")
+    lines = [jp.StatusLine(c, "loopt", 50, "", {"gemeente": 4.0}) for c in ("A01", "A02")]
+    jp.submit_report(eng, ACTOR, "WK099901", 2024, 1, lines, goed="Goed", vandaag=dt.date(2024, 7, 1))
 
 
 @pytest.fixture
@@ -67,6 +80,9 @@ def test_backup_and_restore_both_stores(area_db, records_url, second_store, tmp_
         "beheer@gemeente.example": {"beheerder"},
         "team@gemeente.example": {"team:WK099901", "partner:politie"},
     }
+    assert jp.get_plan(eng, "WK099901", 2024) == jp.get_plan(open_store(records_url), "WK099901", 2024)
+    assert jp.get_plan(eng, "WK099901", 2024).vastgesteld_op == dt.date(2024, 2, 1)
+    assert jp.list_reports(eng) == jp.list_reports(open_store(records_url))
     after = auditlog.entries(eng, limit=None)
     assert [(r["id"], r["actie"], r["uitkomst"], r["actor"]) for r in after] == [
         (r["id"], r["actie"], r["uitkomst"], r["actor"]) for r in before

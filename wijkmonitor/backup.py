@@ -28,7 +28,7 @@ from typing import Any
 
 from alembic import command
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Boolean, DateTime, Engine, func, insert, select, text
+from sqlalchemy import Boolean, Date, DateTime, Engine, func, insert, select, text
 
 from etl import attempts
 from wijkmonitor.records import store
@@ -53,7 +53,7 @@ def _sha256(path: Path) -> str:
 
 
 def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
+    if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     return value
 
@@ -64,6 +64,8 @@ def _python_value(column, value: Any) -> Any:  # noqa: ANN001
     if isinstance(column.type, DateTime):
         parsed = dt.datetime.fromisoformat(value)
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    if isinstance(column.type, Date):
+        return dt.date.fromisoformat(value)
     if isinstance(column.type, Boolean):
         return bool(value)
     return value
