@@ -50,6 +50,7 @@ sections: dict[str, list] = {
             icon=":material/notifications:",
             url_path="regiegroep",
         ),
+        st.Page(VIEWS / "jaarplan.py", title="Jaarplan", icon=":material/event_note:", url_path="jaarplan"),
     ],
     "Verdiepen": [
         st.Page(VIEWS / "wijk.py", title="Wijk", icon=":material/location_city:", url_path="wijk"),

@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import deliveries, queries, session, state
+from dashboard import deliveries, plans, queries, session, state
 from dashboard.safe import md
+from wijkmonitor.records import authz
+from wijkmonitor.records import jaarplannen as jp
 
 # The settings a beheerder changes here, with what they mean (the command line has the same keys).
 SETTINGS = {
@@ -87,3 +89,34 @@ with st.form("instelling_wijzigen", enter_to_submit=False):
         "Nieuwe waarde", key="instelling_waarde", max_chars=40, help="Leeg: terug naar de standaard."
     )
     st.form_submit_button("Wijzigen en opnieuw berekenen", type="primary", on_click=_change)
+
+# ------------------------------------------------------------------------------------------ reporting
+st.subheader("Halfjaarrapportages")
+st.caption(
+    "Een halfjaarrapportage kan vanaf 1 juli en 1 januari worden ingediend en is te laat na de termijn. "
+    "Deze instellingen staan bij de verslagen van het convenant, niet in de database met cijfers."
+)
+termijn, peil = plans.grace_days(), plans.fixed_date()
+st.markdown(
+    f"Termijn: **{termijn} dagen** na het eind van het halfjaar. Peildatum: "
+    + (
+        f"**{peil.isoformat()}** (vaste datum, bijv. voor de demo)"
+        if peil
+        else "**vandaag** (geen vaste datum)"
+    )
+)
+RECORD_SETTINGS = {
+    jp.SETTING_TERMIJN: "Termijn voor de halfjaarrapportage (dagen)",
+    jp.SETTING_PEILDATUM: "Peildatum (JJJJ-MM-DD; leeg = vandaag)",
+}
+with st.form("rapportage_instelling", enter_to_submit=False):
+    sleutel = st.selectbox("Instelling", list(RECORD_SETTINGS), format_func=RECORD_SETTINGS.get)
+    waarde = st.text_input("Nieuwe waarde", max_chars=20, key="rapportage_waarde")
+    if st.form_submit_button("Opslaan", icon=":material/save:"):
+        try:
+            plans.set_setting(sleutel, waarde.strip() or None)
+        except (authz.Refused, ValueError) as e:
+            st.error(md(str(e)), icon=":material/error:")
+        else:
+            st.session_state[MESSAGE] = (True, f"{RECORD_SETTINGS[sleutel]}: opgeslagen.")
+            st.rerun()

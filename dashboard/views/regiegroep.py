@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from dashboard import charts, queries, state
+from dashboard import charts, plansections, queries, state
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -26,6 +26,7 @@ if queries.latest_month(gemeente) is None:
 
 instellingen = queries.settings()
 laatste = queries.latest_month(gemeente)
+wijken_df = queries.areas("wijk", gemeente)
 jaar_nu, maand_nu = laatste
 periode_tekst = f"{fmt.MAANDEN[maand_nu - 1]} {jaar_nu}"
 st.caption(f"Meest recente maand met politie- en meldingscijfers: {periode_tekst}.")
@@ -221,5 +222,8 @@ else:
         hide_index=True,
         width="stretch",
     )
+
+# ------------------------------------------------------------------------------------------ jaarplannen
+plansections.regiegroep_section(dict(zip(wijken_df["gebied_code"], wijken_df["gebied_naam"], strict=True)))
 
 state.source_link()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries, state
+from dashboard import charts, plansections, queries, state
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -302,5 +302,8 @@ if not onbeslist.empty:
                 icon=":material/help:",
                 query_params={"wijk": r.gebied_code, "jaar": str(jaar)},
             )
+
+# ------------------------------------------------------------------------------------------ jaarplannen
+plansections.stuurgroep_section(wijk_namen, status)
 
 state.source_link()

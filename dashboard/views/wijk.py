@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries, state
+from dashboard import charts, plansections, queries, state
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -65,6 +65,10 @@ st.caption(
     f"Scores: 100 = niveau van {basisjaar}; boven 100 is beter, onder 100 slechter. 'Gelijk' betekent dat "
     "het verschil binnen de onzekerheid valt: geen aantoonbare verandering."
 )
+
+# ------------------------------------------------------------------------------------------ jaarplan
+with st.container(border=True):
+    plansections.wijk_section(wijk, namen[wijk])
 
 # ------------------------------------------------------------------------------------------ target verdict
 
