@@ -10,12 +10,17 @@ a refusal raises :class:`~wijkmonitor.records.authz.Refused`, a state conflict `
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import queries, session
+from dashboard import deliveries, queries, session
+from wijkmonitor import plantemplates
 from wijkmonitor.records import jaarplannen as jp
 from wijkmonitor.records.jaarplannen import (  # noqa: F401  (re-exported for the pages)
     ACTIVITY_STATUS,
@@ -216,3 +221,79 @@ def set_setting(key: str, value: str | None, page: str = "Instellingen") -> None
 
 def month_label(m: int) -> str:
     return MONTHS[int(m) - 1]
+
+
+# ------------------------------------------------------------------------------------------ Excel
+
+
+def plan_template(wijk: str, wijk_naam: str, jaar: int) -> bytes:
+    """The jaarplan template of ``wijk`` for ``jaar``, pre-filled with its activities (built here: only
+    openpyxl; reading an upload back runs in a job process)."""
+    opg = jp.list_opgaven(store(), wijk, ook_vervallen=True)
+    return plantemplates.plan_template(wijk, wijk_naam, jaar, plan(wijk, jaar), opg, catalogue())
+
+
+def status_template(wijk: str, wijk_naam: str, p: Plan, halfjaar: int) -> bytes:
+    """The status template of a half-year, pre-filled with the newest version when there is one (else
+    with the other half-year's report of the same year, for its statuses)."""
+    previous = report(wijk, p.jaar, halfjaar) or (report(wijk, p.jaar, 1) if halfjaar == 2 else None)
+    return plantemplates.status_template(wijk, wijk_naam, p, halfjaar, previous, catalogue())
+
+
+@dataclass
+class UploadCheck:
+    """An Excel upload read back by the job: what it holds (empty when refused) and its messages."""
+
+    ok: bool
+    messages: pd.DataFrame
+    bericht: str | None = None  # the job's own failure (not a file problem)
+    activiteiten: list[Activity] = field(default_factory=list)
+    regels: list[StatusLine] = field(default_factory=list)
+    goed: str = ""
+    niet_goed: str = ""
+    vragen: str = ""
+
+
+def _activity(d: dict) -> Activity:
+    d = dict(d)
+    d["indicatoren"] = tuple(d.get("indicatoren") or ())
+    return Activity(**d)
+
+
+def check_upload(
+    soort: str,
+    data: bytes,
+    naam: str,
+    wijk: str,
+    jaar: int,
+    halfjaar: int | None = None,
+    timeout: float = 300,
+) -> UploadCheck:
+    """Read an uploaded jaarplan or status file in a job process (``python -m wijkmonitor.jobs
+    planexcel``: Great Expectations, as for partner deliveries); nothing is written."""
+    if soort not in ("jaarplan", "status"):
+        raise ValueError(soort)
+    folder = Path(tempfile.mkdtemp(prefix="wijkmonitor-planexcel-"))  # mode 0700
+    try:
+        path = folder / "upload.xlsx"  # a fixed name: the uploaded name is display text only
+        path.write_bytes(data)
+        db = Path(queries.db_label()).resolve()
+        args = {"soort": soort, "db": str(db), "bestand": str(path), "naam": str(naam)[:200], "wijk": wijk}
+        args["jaar"] = str(int(jaar))
+        if halfjaar is not None:
+            args["halfjaar"] = str(int(halfjaar))
+        status = deliveries.wait(deliveries._start_job("planexcel", args, db, session.store_url()), timeout)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    res = status.resultaat or {}
+    if status.fase == "mislukt" or not res:
+        return UploadCheck(False, deliveries.messages_frame(None), bericht=status.bericht or "niet gelezen")
+    return UploadCheck(
+        ok=bool(res.get("ok")),
+        messages=deliveries.messages_frame(res),
+        activiteiten=[_activity(a) for a in res.get("activiteiten") or []],
+        regels=[StatusLine(**r) for r in res.get("regels") or []],
+        goed=res.get("goed") or "",
+        niet_goed=res.get("niet_goed") or "",
+        vragen=res.get("vragen") or "",
+    )

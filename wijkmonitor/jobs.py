@@ -13,6 +13,13 @@ first), and the Streamlit server stays responsive while a national file loads.
         --waarden '{"doeljaar": "2027"}' --status STATUS.json
     python -m wijkmonitor.jobs heractiveer --db DB --actor EMAIL --via pagina:Gegevens --load-id N \\
         --status STATUS.json [--voorbeeld]
+    python -m wijkmonitor.jobs planexcel --soort jaarplan|status --db DB --bestand PAD --naam NAAM \\
+        --wijk WK… --jaar JJJJ [--halfjaar 1|2] --status STATUS.json
+
+``planexcel`` reads a team's jaarplan or status upload back with its Great Expectations checks
+(:mod:`wijkmonitor.planexcel`) and writes nothing: ``resultaat`` holds the activities or the status lines
+and narrative (empty when refused) and the messages. The page then shows what would change and saves
+through the records store, authorised there.
 
 ``levering`` authorises the write *when it writes*, on the server, from the roles in the records store
 (not from the browser session): ``levering.laden`` on the chosen bron, and on every other source the file
@@ -377,6 +384,16 @@ def _parser() -> argparse.ArgumentParser:
     ins = sub.add_parser("instellingen", help="instellingen van de database wijzigen (beheerder)")
     _on_behalf(ins, "Instellingen")
     ins.add_argument("--waarden", required=True, help='JSON, bijv. {"doeljaar": "2027"}')
+    pex = sub.add_parser("planexcel", help="een jaarplan- of statusbestand (Excel) lezen en controleren")
+    pex.add_argument("--soort", required=True, choices=("jaarplan", "status"))
+    pex.add_argument("--db", required=True, type=Path)
+    pex.add_argument("--records-url", help="standaard: $WIJKMONITOR_RECORDS_URL of naast de database")
+    pex.add_argument("--bestand", required=True, type=Path)
+    pex.add_argument("--naam", help="de naam van het bestand zoals geüpload")
+    pex.add_argument("--wijk", required=True)
+    pex.add_argument("--jaar", required=True, type=int)
+    pex.add_argument("--halfjaar", type=int, choices=(1, 2))
+    pex.add_argument("--status", required=True, type=Path)
     tpl = sub.add_parser("sjabloon", help="het Excel-sjabloon van een partnerbron")
     tpl.add_argument("--bron", required=True)
     tpl.add_argument("--out", required=True, type=Path)
@@ -576,6 +593,59 @@ def template_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def plan_excel_command(args: argparse.Namespace) -> int:
+    """Read a jaarplan or status upload back (nothing is written). ``resultaat``: ``{"ok", "messages",
+    "expectations", "activiteiten" | "regels", "goed", "niet_goed", "vragen"}``; objects as plain dicts."""
+    from dataclasses import asdict
+
+    from indicators.catalogue import load_catalogue
+    from wijkmonitor import planexcel
+    from wijkmonitor.records import jaarplannen as jp
+
+    status = StatusFile(args.status, True)
+    try:
+        eng = open_store(args.records_url or records_url(Path(args.db)))
+        data = Path(args.bestand).read_bytes()[: planexcel.MAX_BYTES + 1]
+        naam = args.naam or Path(args.bestand).name
+        if args.soort == "jaarplan":
+            status.progress("Het jaarplan wordt gecontroleerd …")
+            opgaven = jp.list_opgaven(eng, args.wijk, ook_vervallen=True)
+            up = planexcel.read_plan_upload(data, naam, args.wijk, args.jaar, opgaven, load_catalogue())
+            found: dict[str, Any] = {"activiteiten": [asdict(a) for a in up.activiteiten]}
+        else:
+            plan = jp.get_plan(eng, args.wijk, args.jaar)
+            if plan is None:
+                raise ValueError(f"er is geen jaarplan {args.jaar} voor deze wijk")
+            if args.halfjaar not in (1, 2):
+                raise ValueError("kies het halfjaar (1 of 2)")
+            status.progress("De rapportage wordt gecontroleerd …")
+            up = planexcel.read_status_upload(data, naam, plan, args.halfjaar)
+            found = {
+                "regels": [asdict(r) for r in up.regels],
+                "goed": up.goed,
+                "niet_goed": up.niet_goed,
+                "vragen": up.vragen,
+            }
+    except ValueError as exc:
+        status.write(fase="mislukt", bericht=f"niet gecontroleerd: {exc}")
+        return 1
+    except Exception as exc:
+        traceback.print_exc()
+        status.write(fase="mislukt", bericht=f"onverwachte fout ({type(exc).__name__}) bij het lezen")
+        return 1
+    status.write(
+        fase="klaar",
+        resultaat={
+            "ok": up.ok,
+            "messages": [i.as_dict() for i in up.issues][:MAX_MESSAGES],
+            "messages_total": len(up.issues),
+            "expectations": up.expectations,
+            **found,
+        },
+    )
+    return 0 if up.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "levering":
@@ -584,6 +654,8 @@ def main(argv: list[str] | None = None) -> int:
         return reactivation_command(args)
     if args.command == "instellingen":
         return settings_command(args)
+    if args.command == "planexcel":
+        return plan_excel_command(args)
     return template_command(args)
 
 
