@@ -626,3 +626,63 @@ def test_status_uploads_refused_before_validation(world: dict, catalogue: dict) 
     up = px.read_status_upload(Path(__file__).read_bytes(), "s.xlsx", plan, 1)
     assert [i.bericht.split(":")[0] for i in up.issues] == ["s.xlsx is geen geldig Excel-bestand"]
     assert up.expectations == []
+
+
+# ------------------------------------------------------------------------------------------ the job process
+
+
+def _job(
+    tmp_path: Path, world: dict, soort: str, data: bytes, halfjaar: int | None = None
+) -> tuple[int, dict]:
+    """Run ``python -m wijkmonitor.jobs planexcel`` as the Jaarplan page does; (exit code, status file)."""
+    import json
+    import subprocess
+    import sys
+
+    upload = tmp_path / f"{soort}.xlsx"
+    upload.write_bytes(data)
+    status = tmp_path / f"{soort}.json"
+    cmd = [
+        sys.executable,
+        "-m",
+        "wijkmonitor.jobs",
+        "planexcel",
+        f"--soort={soort}",
+        f"--db={tmp_path / 'w.duckdb'}",
+    ]
+    cmd += [f"--records-url={world['eng'].url.render_as_string(hide_password=False)}", f"--bestand={upload}"]
+    cmd += ["--naam=-x <b>.xlsx", f"--wijk={WIJK}", f"--jaar={JAAR}", f"--status={status}"]
+    if halfjaar:
+        cmd.append(f"--halfjaar={halfjaar}")
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[1])
+    return proc.returncode, json.loads(status.read_text())
+
+
+def test_the_job_reads_both_templates_back_and_refuses_a_bad_one(tmp_path, world, catalogue):
+    plan = world["plan"]
+    data = px.plan_template(WIJK, "Molenwijk", JAAR, plan, world["opgaven"], catalogue)
+    code, st = _job(tmp_path, world, "jaarplan", data)
+    assert (code, st["fase"], st["resultaat"]["ok"]) == (0, "klaar", True)
+    got = [
+        jp.Activity(**{**a, "indicatoren": tuple(a["indicatoren"])}) for a in st["resultaat"]["activiteiten"]
+    ]
+    assert jp.diff_activities(plan.activiteiten, got).empty
+
+    status = px.status_template(WIJK, "Molenwijk", plan, 1, world["report"], catalogue)
+    code, st = _job(tmp_path, world, "status", status, halfjaar=1)
+    assert (code, st["resultaat"]["ok"]) == (0, True)
+    assert [jp.StatusLine(**r) for r in st["resultaat"]["regels"]] == world["report"].regels
+    assert st["resultaat"]["goed"] == world["report"].goed
+
+    bad = edit(data, lambda wb: wb[px.PLAN_SHEET].cell(row=2, column=8, value=13))  # start_maand 13
+    code, st = _job(tmp_path, world, "jaarplan", bad)
+    assert (code, st["fase"], st["resultaat"]["ok"], st["resultaat"]["activiteiten"]) == (
+        1,
+        "klaar",
+        False,
+        [],
+    )
+    assert any(
+        m["kolom"] == "start_maand" and m["rij"] == 2 and "blad 'activiteiten'" in m["bericht"]
+        for m in st["resultaat"]["messages"]
+    ), st["resultaat"]["messages"]
