@@ -22,6 +22,10 @@ def demo_db() -> Path:
     path = Path(tempfile.mkdtemp(prefix="wijkmonitor-demo-")) / "demo.duckdb"
     results = load_files([DEMO], path, fresh=True, settings={"demo": "ja"})
     assert all(r.status == "geladen" for r in results), [r.report() for r in results]
+    from wijkmonitor.demoplans import seed_demo_plans
+    from wijkmonitor.records.store import open_store, records_url
+
+    seed_demo_plans(open_store(records_url(path)))  # the jaarplannen and status reports beside it
     return path
 
 

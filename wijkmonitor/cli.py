@@ -342,6 +342,18 @@ def _command(args: argparse.Namespace) -> int:
         ok = all(r.ok for r in results)
         _record_loads(db_path, "demo", results)
         print(f"demodatabase {'gebouwd' if ok else 'NIET gebouwd'}: {db_path} ({len(results)} bestanden)")
+        if ok:
+            from wijkmonitor.demoplans import seed_demo_plans
+            from wijkmonitor.records.store import open_store, records_url
+
+            seeded = seed_demo_plans(open_store(records_url(db_path)))
+            if seeded.get("overgeslagen"):
+                print("demo-jaarplannen: stonden er al; niets toegevoegd")
+            else:
+                print(
+                    f"demo-jaarplannen: {seeded['jaarplannen']} jaarplannen met {seeded['activiteiten']} "
+                    f"activiteiten en {seeded['rapportages']} statusrapportages aangemaakt"
+                )
         return 0 if ok else 1
     if args.command in {"load", "validate"}:
         missing = [p for p in args.paths if not Path(p).exists()]
