@@ -1881,11 +1881,12 @@ def demo_wijken() -> list[tuple[str, str]]:
 def seed_demo_plans(eng: Engine, wijken: Sequence[tuple[str, str]] | None = None, seed: int = 2019) -> dict:
     """Fill an empty records store with the demo's wijkprogramma's, jaarplannen and status reports.
 
-    Does nothing when the store already has a jaarplan (returns ``{"overgeslagen": True}``); otherwise returns
-    the counts of what was written (opgaven, jaarplannen, activiteiten, rapportages, correcties)."""
-    if jp.plan_years(eng):
-        return {"overgeslagen": True}
+    Does nothing when the store already has a jaarplan or an opgave (returns ``{"overgeslagen": True}``: a
+    run that stopped half-way is not doubled); otherwise returns the counts of what was written (opgaven,
+    jaarplannen, activiteiten, rapportages, correcties)."""
     wijken = list(wijken) if wijken is not None else demo_wijken()
+    if jp.plan_years(eng) or any(jp.list_opgaven(eng, code, ook_vervallen=True) for code, _ in wijken):
+        return {"overgeslagen": True}
     if not wijken:
         raise ValueError("geen wijken om jaarplannen voor te maken")
     jp.set_setting(eng, ACTOR, jp.SETTING_PEILDATUM, PEILDATUM.isoformat())
