@@ -41,6 +41,11 @@ def _peildatum_caption() -> None:
         st.caption(f"Peildatum (demo): {_date(fixed)}. Rapportages worden beoordeeld alsof het dan is.")
 
 
+def _late(states: list) -> str:
+    n = sum(s.stand == "te laat" for s in states)
+    return f"{n} {'is' if n == 1 else 'zijn'}"
+
+
 def stand_text(s: plans.ReportingState) -> str:
     if s.stand == "op tijd":
         return f"ingediend op {_date(s.ingediend_op)}"
@@ -107,7 +112,7 @@ def regiegroep_section(wijken: dict[str, str]) -> None:
     st.markdown(
         f"**{h}e halfjaar {y}**: {len(ingediend)} van de {len(wijken)} teams "
         f"{'heeft' if len(ingediend) == 1 else 'hebben'} gerapporteerd"
-        + (f", {sum(s.stand == 'te laat' for s in open_)} zijn te laat." if open_ else ".")
+        + (f", {_late(open_)} te laat." if open_ else ".")
     )
     _peildatum_caption()
     rapporten = {r.wijk_code: r for r in plans.reports(jaar=y, halfjaar=h)}
