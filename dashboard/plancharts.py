@@ -83,23 +83,30 @@ def agenda(
             )
         )
     order = [plot(labels[a.code]) for a in acts]
+    # months along the top, the "vandaag" line's label just under the bars, the legend below that
+    top, bottom = 40, 80
+    height = top + bottom + 30 * max(len(acts), 1)
     _layout(
         fig,
-        110 + 30 * max(len(acts), 1),
+        height,
         barmode="overlay",
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "title": {"text": "Trekker"}},
+        legend={
+            "orientation": "h",
+            "y": -26 / (height - top - bottom),
+            "yanchor": "top",
+            "x": 0,
+            "title": {"text": "Trekker", "font": {"color": FONT["color"]}},
+        },
         xaxis={
             "range": [0, 12],
             "tickvals": [m + 0.5 for m in range(12)],
             "ticktext": [m[:3] for m in MONTHS],
-            "gridcolor": "#EEEEEE",
             "side": "top",
+            "showgrid": False,
+            "minor": {"tickvals": list(range(13)), "showgrid": True, "gridcolor": "#EEEEEE"},
         },
         yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed"},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-    )
-    fig.update_xaxes(
-        showgrid=False, minor={"tickvals": list(range(13)), "showgrid": True, "gridcolor": "#EEEEEE"}
+        margin={"l": 10, "r": 10, "t": top, "b": bottom},
     )
     if vandaag is not None and vandaag.year == jaar:
         days = calendar.monthrange(jaar, vandaag.month)[1]
@@ -107,10 +114,10 @@ def agenda(
         fig.add_vline(x=x, line={"color": "#D55E00", "width": 2, "dash": "dot"})
         fig.add_annotation(
             x=x,
-            y=1,
+            y=0,
             yref="paper",
-            yanchor="bottom",
-            text="vandaag",
+            yanchor="top",
+            text=f"vandaag ({vandaag.day} {MONTHS[vandaag.month - 1]})",
             showarrow=False,
             font={**FONT, "size": 11},
         )

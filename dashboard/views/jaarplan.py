@@ -37,7 +37,6 @@ STEP_BUTTON = {
     ("ingediend", "concept"): "Terug naar concept",
     ("advies", "concept"): "Terug naar concept",
 }
-SOORT = {"toegevoegd": "toegevoegd", "gewijzigd": "gewijzigd", "geschrapt": "geschrapt"}
 
 viewer = session.current()
 if not queries.has_data():
@@ -75,6 +74,17 @@ themas: dict[str, str] = catalogus["themas"]
 indicator_titels: dict[str, str] = {i["indicator"]: i["titel"] for i in catalogus["indicatoren"]}
 opgaven = plans.opgaven(wijk)
 opgave_titels = {o.id: o.titel for o in opgaven}
+# opgaven an activity of this plan still points at, although they were dropped from the wijkprogramma since
+vervallen_opgaven = sorted(
+    {a.opgave_id for a in (plan.activiteiten if plan else []) if a.opgave_id is not None} - set(opgave_titels)
+)
+
+
+def _opgave(i: int | None) -> str:
+    if i is None:
+        return ""
+    return opgave_titels.get(i, f"opgave {i} (vervallen)")
+
 
 kan_schrijven = viewer.can("jaarplan.schrijven", wijk)
 kan_rapporteren = viewer.can("status.indienen", wijk)
@@ -219,7 +229,7 @@ def _problems(acts: Sequence[jp.Activity], diff: jp.ActivityDiff) -> list[str]:
     """What is wrong with the edited activities: the domain's rules for every row, the catalogue (themes,
     indicators) for the rows that are added or changed (an unchanged row does not block saving others)."""
     out, seen = [], set()
-    ids = [o.id for o in opgaven]
+    ids = [o.id for o in opgaven] + vervallen_opgaven
     nieuw = {a.code for a in diff.toegevoegd} | {n.code for _, n in diff.gewijzigd}
     for a in acts:
         for p in jp.activity_problems(a, ids) + (_catalogue_problems(a) if a.code in nieuw else []):
@@ -244,7 +254,7 @@ def _activities_table(acts: Sequence[jp.Activity]) -> pd.DataFrame:
                 "Uren per partner": plancharts._hours(a.uren),
                 "Budget (€)": a.budget,
                 "Indicatoren": ", ".join(indicator_titels.get(i, i) for i in a.indicatoren),
-                "Opgave": opgave_titels.get(a.opgave_id, "") if a.opgave_id is not None else "",
+                "Opgave": _opgave(a.opgave_id),
                 "Omschrijving": a.omschrijving,
                 "Verwacht effect": a.verwacht_effect,
             }
@@ -281,14 +291,15 @@ termijn = plans.grace_days()
 over = f"De halfjaarrapportage over het {_half(stand.halfjaar, stand.jaar)}"
 if stand.ingediend:
     geldend = plans.report(wijk, stand.jaar, stand.halfjaar)
-    wie = (
-        f" door {geldend.ingediend_door} (versie 1)"
-        if geldend is not None and geldend.versie == 1
-        else f"; de geldende versie {geldend.versie} is van {_date(geldend.ingediend_op)}, door "
-        f"{geldend.ingediend_door}"
-        if geldend is not None
-        else ""
-    )
+    if geldend is None:
+        wie = ""
+    elif geldend.versie == 1:
+        wie = f" door {geldend.ingediend_door} (versie 1)"
+    else:  # corrected since: when it first came in counts, and which version holds now
+        wie = (
+            f"; de geldende versie {geldend.versie} is van {_date(geldend.ingediend_op)}, door "
+            f"{geldend.ingediend_door}"
+        )
     if stand.stand == "op tijd":
         st.success(
             md(f"{over} is op tijd ingediend op {_date(stand.ingediend_op)}{wie}."),
@@ -350,7 +361,13 @@ else:
         else None,
     )
     c[2].metric("Uren gepland", fmt.getal(sum(a.uren_totaal for a in plan.actief)))
-    c[3].metric("Vastgesteld", _date(plan.vastgesteld_op) if plan.vastgesteld_op else "nog niet")
+    c[3].metric(
+        "Vastgesteld",
+        fmt.datum(plan.vastgesteld_op) if plan.vastgesteld_op else "nog niet",
+        help=f"Door de stuurgroep, in haar vergadering van {_date(plan.vastgesteld_op)}."
+        if plan.vastgesteld_op
+        else None,
+    )
     if plan.advies:
         st.markdown("**Advies van de regiegroep**")
         st.text(plan.advies)
@@ -380,7 +397,7 @@ else:
                     {
                         "Wanneer": [_moment(w.tijdstip) for w in plan.wijzigingen],
                         "Door": [w.door for w in plan.wijzigingen],
-                        "Soort": [SOORT.get(w.soort, w.soort) for w in plan.wijzigingen],
+                        "Soort": [w.soort for w in plan.wijzigingen],
                         "Activiteit": [w.activiteit_code for w in plan.wijzigingen],
                         "Titel": [(w.nieuw or w.oud or {}).get("titel", "") for w in plan.wijzigingen],
                         "Reden": [w.reden for w in plan.wijzigingen],
@@ -400,11 +417,22 @@ def _step_control(p: jp.Plan, naar: str) -> None:
     label = STEP_BUTTON[(van, naar)]
     key = f"jaarplan_stap_{van}_{naar}"
     if naar == "ingediend":
+        edits = st.session_state.get(f"jaarplan_activiteiten_{sfx}")  # the editor below, as last drawn
+        unsaved = isinstance(edits, dict) and any(
+            edits.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")
+        )
         st.caption(
             "Na indienen ligt het jaarplan bij de regiegroep en kan het team het niet meer wijzigen, tot het "
             "terug naar concept gaat."
+            + (
+                " U heeft wijzigingen in de activiteiten die nog niet zijn opgeslagen: sla die eerst op."
+                if unsaved
+                else ""
+            )
         )
-        if st.button(label, key=key, type="primary", icon=":material/send:", disabled=not p.actief):
+        if st.button(
+            label, key=key, type="primary", icon=":material/send:", disabled=not p.actief or unsaved
+        ):
             _write(
                 lambda: plans.step(wijk, jaar, van, naar),
                 f"Het jaarplan {jaar} is ingediend bij de regiegroep.",
@@ -490,7 +518,7 @@ def _edit_frame(acts: Sequence[jp.Activity]) -> pd.DataFrame:
             "trekker": a.trekker,
             "start_maand": a.start_maand,
             "eind_maand": a.eind_maand,
-            **{f"uren_{p}": a.uren.get(p) for p in jp.PARTNERS},
+            **{f"uren_{p}": a.uren.get(p, 0.0) for p in jp.PARTNERS},
             "budget": a.budget,
             "indicatoren": list(a.indicatoren),
             "opgave_id": a.opgave_id,
@@ -529,7 +557,7 @@ def _edit_config() -> dict:
         ),
         **{
             f"uren_{p}": st.column_config.NumberColumn(
-                f"Uren {n}", min_value=0, max_value=jp.MAX_HOURS, step=1, format="%.0f"
+                f"Uren {n}", min_value=0, max_value=jp.MAX_HOURS, step=1, format="%.0f", default=0
             )
             for p, n in jp.PARTNERS.items()
         },
@@ -544,8 +572,8 @@ def _edit_config() -> dict:
         ),
         "opgave_id": st.column_config.SelectboxColumn(
             "Opgave",
-            options=[o.id for o in opgaven],
-            format_func=lambda i: opgave_titels.get(i, str(i)),
+            options=[o.id for o in opgaven] + vervallen_opgaven,
+            format_func=_opgave,
             help="De opgave uit het wijkprogramma waaraan de activiteit bijdraagt.",
         ),
         "omschrijving": st.column_config.TextColumn("Omschrijving", max_chars=authz.MAX_TEXT),
@@ -738,7 +766,7 @@ def _report_view(p: jp.Plan) -> None:
         opties,
         index=len(opties) - 1,
         format_func=_label,
-        key=f"jaarplan_rapportversie_{wijk}_{jaar}",
+        key=f"jaarplan_rapportversie_{sfx}",  # after a (corrected) report: the newest again
         help="Elke correctie is een nieuwe versie; eerdere versies blijven te lezen.",
     )
     r = alle[i]
@@ -807,7 +835,7 @@ def report_frame(p: jp.Plan, vorige: jp.Report | None, eerder: jp.Report | None)
                 "titel": a.titel,
                 "status": line.status if line else (before.status if before else "niet gestart"),
                 "procent": line.procent if line else (before.procent if before else 0),
-                **{f"uren_{q}": (line.uren.get(q) if line else None) for q in jp.PARTNERS},
+                **{f"uren_{q}": (line.uren.get(q, 0.0) if line else 0.0) for q in jp.PARTNERS},
                 "toelichting": line.toelichting if line else "",
             }
         )
@@ -951,7 +979,7 @@ with tab_status:
             _report_form(plan)
 
 # ------------------------------------------------------------------------------------------ indicators
-VERDICT = {"beter": "beter", "gelijk": "gelijk (geen aantoonbaar verschil)", "slechter": "slechter"}
+VERDICT = {"beter": "beter", "gelijk": "gelijk", "slechter": "slechter"}
 
 with tab_indicatoren:
     if plan is None or not any(a.indicatoren for a in plan.actief):
@@ -1192,10 +1220,11 @@ def _plan_upload() -> None:
 
 def _status_upload(begonnen: list[int]) -> None:
     st.markdown("**Halfjaarrapportage uploaden**")
+    open_ = [x for x in begonnen if plans.report(wijk, jaar, x) is None]
     h = st.selectbox(
         "Over welk halfjaar?",
         begonnen,
-        index=len(begonnen) - 1,
+        index=begonnen.index(open_[0] if open_ else begonnen[-1]),
         format_func=lambda x: _half(x, jaar),
         key=f"jaarplan_upload_halfjaar_{wijk}_{jaar}",
     )
