@@ -487,8 +487,10 @@ if plan is not None:
 
 # ------------------------------------------------------------------------------------------ the tabs
 
+# A key keeps the open tab when the page runs again with a message above it (without one, the tabs would be a
+# new element at another position, and the first tab would open).
 tab_agenda, tab_uren, tab_status, tab_indicatoren, tab_programma, tab_excel = st.tabs(
-    ["Agenda", "Uren", "Status", "Indicatoren", "Wijkprogramma", "Excel"]
+    ["Agenda", "Uren", "Status", "Indicatoren", "Wijkprogramma", "Excel"], key="jaarplan_tabs"
 )
 
 # ----------------------------------------------------------------------------- agenda and the activities
@@ -859,6 +861,14 @@ def lines_from(edited: pd.DataFrame) -> list[jp.StatusLine]:
     ]
 
 
+def _default_half(begonnen: list[int], ingediend: set[int]) -> int:
+    """The half-year a report form opens on: an ended one that still lacks its report (it is due), else the
+    last ended one (its report, and a correction), else the half-year that is running (an early report)."""
+    ended = [h for h in begonnen if jp.due_from(jaar, h) <= vandaag]
+    due = [h for h in ended if h not in ingediend]
+    return due[0] if due else (ended[-1] if ended else begonnen[-1])
+
+
 def _report_form(p: jp.Plan) -> None:
     st.subheader("Halfjaarrapportage indienen")
     begonnen = [h for h in (1, 2) if jp.half_year_start(jaar, h) <= vandaag]
@@ -869,7 +879,7 @@ def _report_form(p: jp.Plan) -> None:
         st.caption("Het jaarplan heeft geen activiteiten: er is niets om over te rapporteren.")
         return
     ingediend = {h: plans.report(wijk, jaar, h) for h in begonnen}
-    standaard_h = next((h for h in begonnen if ingediend[h] is None), begonnen[-1])
+    standaard_h = _default_half(begonnen, {h for h, r in ingediend.items() if r is not None})
     h = st.radio(
         "Over welk halfjaar?",
         begonnen,
@@ -1220,11 +1230,11 @@ def _plan_upload() -> None:
 
 def _status_upload(begonnen: list[int]) -> None:
     st.markdown("**Halfjaarrapportage uploaden**")
-    open_ = [x for x in begonnen if plans.report(wijk, jaar, x) is None]
+    standaard_h = _default_half(begonnen, {x for x in begonnen if plans.report(wijk, jaar, x) is not None})
     h = st.selectbox(
         "Over welk halfjaar?",
         begonnen,
-        index=begonnen.index(open_[0] if open_ else begonnen[-1]),
+        index=begonnen.index(standaard_h),
         format_func=lambda x: _half(x, jaar),
         key=f"jaarplan_upload_halfjaar_{wijk}_{jaar}",
     )
