@@ -30,6 +30,7 @@ COMMON = {
     "views/wijk.py",
     "views/indicator.py",
     "views/gegevens.py",
+    "views/jaarplan.py",  # readable for everyone with a login; the controls are per role
 }
 BEHEER = {"views/beheer.py", "views/audittrail.py"}
 # demo user (slug of demo_email) -> the pages in its navigation
