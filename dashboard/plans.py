@@ -129,10 +129,13 @@ def reporting(wijken: Sequence[str], vanaf_jaar: int | None = None) -> list[Repo
 
 
 def current_reporting(wijk: str) -> ReportingState:
-    """The wijk's report for the last ended half-year (due, late, or in)."""
-    y, h = jp.last_ended_half(today())
-    first = jp.first_submissions(store()).get((wijk, y, h))
-    return jp.reporting_state(wijk, y, h, today(), grace_days(), first)
+    """The wijk's report for the last ended half-year (due, late, in, or not expected)."""
+    return jp.current_states(store(), [wijk], today(), grace_days())[0]
+
+
+def current_states(wijken: Sequence[str]) -> list[ReportingState]:
+    """Per wijk, its report of the last ended half-year (expected of a wijk with an adopted plan)."""
+    return jp.current_states(store(), wijken, today(), grace_days())
 
 
 def progress_table(wijken: dict[str, str], jaar: int) -> pd.DataFrame:

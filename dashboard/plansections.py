@@ -54,6 +54,8 @@ def stand_text(s: plans.ReportingState) -> str:
         return f"te laat ingediend op {_date(s.ingediend_op)} ({dagen} dagen na de termijn)"
     if s.stand == "verwacht":
         return f"verwacht, uiterlijk {_date(s.deadline)}"
+    if s.stand == "niet verwacht":
+        return f"niet verwacht: geen vastgesteld jaarplan {s.jaar}"
     if s.stand == "te laat":
         dagen = (plans.today() - s.deadline).days
         return f"te laat: niet ingediend, termijn verstreken op {_date(s.deadline)} ({dagen} dagen geleden)"
@@ -102,18 +104,19 @@ def regiegroep_section(wijken: dict[str, str]) -> None:
     """Which teams have and have not reported this half-year; jaarplannen awaiting advice; the teams'
     questions to the regiegroep."""
     st.subheader("Halfjaarrapportages van de leefbaarheidsteams")
-    vandaag = plans.today()
-    y, h = plans.jp.last_ended_half(vandaag)
-    eerste = plans.jp.first_submissions(plans.store())
-    termijn = plans.grace_days()
-    stand = [plans.jp.reporting_state(w, y, h, vandaag, termijn, eerste.get((w, y, h))) for w in wijken]
+    y, h = plans.jp.last_ended_half(plans.today())
+    alle = plans.current_states(list(wijken))
+    stand = [s for s in alle if s.stand != "niet verwacht"]
     ingediend = [s for s in stand if s.ingediend]
     open_ = [s for s in stand if not s.ingediend]
+    zonder = [wijken[s.wijk_code] for s in alle if s.stand == "niet verwacht"]
     st.markdown(
-        f"**{h}e halfjaar {y}**: {len(ingediend)} van de {len(wijken)} teams "
+        f"**{h}e halfjaar {y}**: {len(ingediend)} van de {len(stand)} teams met een vastgesteld jaarplan "
         f"{'heeft' if len(ingediend) == 1 else 'hebben'} gerapporteerd"
         + (f", {_late(open_)} te laat." if open_ else ".")
     )
+    if zonder:
+        st.caption(md(f"Zonder vastgesteld jaarplan {y} (geen rapportage verwacht): {', '.join(zonder)}."))
     _peildatum_caption()
     rapporten = {r.wijk_code: r for r in plans.reports(jaar=y, halfjaar=h)}
     tabel = pd.DataFrame(

@@ -699,9 +699,23 @@ def test_reporting_state_at_the_half_year_boundary(
     ],
 )
 def test_a_submitted_report_is_on_time_up_to_the_deadline_day(ingediend_op: dt.datetime, stand: str) -> None:
-    for vandaag in (dt.date(2024, 8, 11), dt.date(2025, 3, 1)):  # the verdict does not change afterwards
+    for vandaag in (
+        jp.local_date(ingediend_op),
+        dt.date(2025, 3, 1),
+    ):  # the verdict does not change afterwards
         state = jp.reporting_state("WK099901", 2024, 1, vandaag, 42, ingediend_op)
         assert (state.stand, state.ingediend_op, state.ingediend) == (stand, ingediend_op, True)
+
+
+def test_with_a_fixed_date_a_report_filed_later_counts_as_filed_on_that_date() -> None:
+    """The demo judges as on 15 September 2025; a team that files now (in real time, later) is late by the
+    days up to that date, not by the days up to the real date. Without a fixed date nothing changes: a
+    report is never filed after today."""
+    now = dt.datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+    state = jp.reporting_state("WK099901", 2025, 1, dt.date(2025, 9, 15), 42, now)
+    assert (state.stand, state.deadline) == ("te laat ingediend", dt.date(2025, 8, 11))
+    state = jp.reporting_state("WK099901", 2025, 1, dt.date(2025, 8, 1), 42, now)
+    assert state.stand == "op tijd"
 
 
 def test_a_report_filed_just_after_midnight_dutch_time_after_the_deadline_is_late() -> None:
@@ -984,3 +998,16 @@ def test_the_audit_rows_of_these_writes_cannot_be_changed(eng, roster) -> None:
             conn.execute(statement)
     after = [r for r in auditlog.entries(eng, limit=None) if r["id"] in (refused, done)]
     assert after == rows[:2]
+
+
+def test_a_report_is_expected_of_an_adopted_plan_only(eng) -> None:
+    """One rule for the banner, the Regiegroep and the overview: no adopted jaarplan, no report expected."""
+    adopted, concept, none = new_wijk(), new_wijk(), new_wijk()
+    plan_in(eng, adopted, "vastgesteld")
+    plan_in(eng, concept, "concept")
+    today = dt.date(JAAR, 9, 15)
+    states = {s.wijk_code: s.stand for s in jp.current_states(eng, [adopted, concept, none], today, 42)}
+    assert states == {adopted: "te laat", concept: "niet verwacht", none: "niet verwacht"}
+    assert jp.reporting_state(none, JAAR, 1, today, 42, None, verwacht=False).stand == "niet verwacht"
+    filed = dt.datetime(JAAR, 7, 2, 9, 0, tzinfo=UTC)  # a report that came in anyway still counts
+    assert jp.reporting_state(none, JAAR, 1, today, 42, filed, verwacht=False).stand == "op tijd"

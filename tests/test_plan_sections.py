@@ -43,14 +43,17 @@ def test_regiegroep_sees_who_has_and_has_not_reported(monkeypatch):
     eng, wijken = _store(), _wijken()
     today = jp.vandaag(eng)
     y, h = jp.last_ended_half(today)
-    first = jp.first_submissions(eng)
-    states = [jp.reporting_state(w, y, h, today, jp.termijn_dagen(eng), first.get((w, y, h))) for w in wijken]
+    states = [
+        s
+        for s in jp.current_states(eng, list(wijken), today, jp.termijn_dagen(eng))
+        if s.stand != "niet verwacht"
+    ]
     filed = sum(s.ingediend for s in states)
     late = [s for s in states if s.stand == "te laat"]
     assert late, "the demo has a team that has not reported"
 
     at = run_page(demo_db(), monkeypatch, "views/regiegroep.py")
-    headline = f"**{h}e halfjaar {y}**: {filed} van de {len(wijken)} teams"
+    headline = f"**{h}e halfjaar {y}**: {filed} van de {len(states)} teams met een vastgesteld jaarplan"
     assert any(t.startswith(headline) for t in _texts(at)), _texts(at)
     table = next(
         d.value for d in at.dataframe if isinstance(d.value, pd.DataFrame) and "Stand" in d.value.columns

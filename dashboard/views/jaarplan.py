@@ -314,9 +314,10 @@ if stand.ingediend:
             ),
             icon=":material/schedule:",
         )
-elif stand.jaar not in plan_jaren:
+elif stand.stand == "niet verwacht":
     st.caption(
-        f"Er is geen jaarplan {stand.jaar}: er wordt geen halfjaarrapportage over {stand.jaar} verwacht."
+        f"Er is geen vastgesteld jaarplan {stand.jaar}: er wordt geen halfjaarrapportage over {stand.jaar} "
+        "verwacht."
     )
 elif stand.stand == "verwacht":
     st.warning(

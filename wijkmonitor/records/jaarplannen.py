@@ -1153,7 +1153,7 @@ class ReportingState:
     wijk_code: str
     jaar: int
     halfjaar: int
-    stand: str  # op tijd | te laat ingediend | verwacht | te laat | nog niet
+    stand: str  # op tijd | te laat ingediend | verwacht | te laat | nog niet | niet verwacht
     deadline: dt.date
     ingediend_op: dt.datetime | None
 
@@ -1173,13 +1173,20 @@ def reporting_state(
     vandaag: dt.date,
     termijn_dagen: int,
     ingediend_op: dt.datetime | None,
+    verwacht: bool = True,
 ) -> ReportingState:
-    """The rule, in one place: a report is due from 1 July / 1 January and late after the grace period;
-    a report submitted after its deadline stays marked 'te laat ingediend'."""
+    """The rule, in one place: a report is expected of a wijk with an adopted jaarplan for that year
+    (``verwacht``; see :func:`adopted`), due from 1 July / 1 January and late after the grace period; a
+    report submitted after its deadline stays marked 'te laat ingediend'. Not expected and not filed:
+    'niet verwacht'."""
     last = deadline(jaar, halfjaar, termijn_dagen)
+    if ingediend_op is None and not verwacht:
+        return ReportingState(wijk, jaar, halfjaar, "niet verwacht", last, None)
     if ingediend_op is not None:
         # the deadline is a Dutch calendar date: 00:30 on 12 August in Amsterdam is after 11 August
-        stand = "op tijd" if local_date(ingediend_op) <= last else "te laat ingediend"
+        # judged as on ``vandaag``: a report in the store was filed by then (with a fixed date, the demo's,
+        # a report filed today counts as filed on that date)
+        stand = "op tijd" if min(local_date(ingediend_op), vandaag) <= last else "te laat ingediend"
     elif vandaag < due_from(jaar, halfjaar):
         stand = "nog niet"
     elif vandaag <= last:
@@ -1189,13 +1196,10 @@ def reporting_state(
     return ReportingState(wijk, jaar, halfjaar, stand, last, ingediend_op)
 
 
-def reporting_overview(
-    eng: Engine, wijken: Sequence[str], vandaag: dt.date, termijn_dagen: int, vanaf_jaar: int | None = None
-) -> list[ReportingState]:
-    """Every half-year with a jaarplan (from ``vanaf_jaar``) up to the last ended one, per wijk."""
-    first = first_submissions(eng)
+def adopted(eng: Engine) -> set[tuple[str, int]]:
+    """(wijk, year) of every adopted jaarplan: where half-yearly reports are expected."""
     with eng.connect() as conn:
-        plans = {
+        return {
             (w, int(y))
             for w, y in conn.execute(
                 select(jaarplannen.c.wijk_code, jaarplannen.c.jaar).where(
@@ -1203,6 +1207,28 @@ def reporting_overview(
                 )
             )
         }
+
+
+def current_states(
+    eng: Engine, wijken: Sequence[str], vandaag: dt.date, termijn_dagen: int
+) -> list[ReportingState]:
+    """Per wijk, the report of the last ended half-year on ``vandaag`` (the Regiegroep's question: who has
+    and has not reported?), by the one rule of :func:`reporting_state`."""
+    y, h = last_ended_half(vandaag)
+    first = first_submissions(eng)
+    plans = adopted(eng)
+    return [
+        reporting_state(w, y, h, vandaag, termijn_dagen, first.get((w, y, h)), verwacht=(w, y) in plans)
+        for w in wijken
+    ]
+
+
+def reporting_overview(
+    eng: Engine, wijken: Sequence[str], vandaag: dt.date, termijn_dagen: int, vanaf_jaar: int | None = None
+) -> list[ReportingState]:
+    """Every half-year with a jaarplan (from ``vanaf_jaar``) up to the last ended one, per wijk."""
+    first = first_submissions(eng)
+    plans = adopted(eng)
     tot = last_ended_half(vandaag)
     out = []
     for wijk in wijken:
