@@ -50,7 +50,7 @@ def stand_text(s: plans.ReportingState) -> str:
     if s.stand == "op tijd":
         return f"ingediend op {_date(s.ingediend_op)}"
     if s.stand == "te laat ingediend":
-        dagen = (s.ingediend_op.date() - s.deadline).days
+        dagen = s.dagen_te_laat
         return f"te laat ingediend op {_date(s.ingediend_op)} ({dagen} dagen na de termijn)"
     if s.stand == "verwacht":
         return f"verwacht, uiterlijk {_date(s.deadline)}"

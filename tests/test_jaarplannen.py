@@ -713,7 +713,11 @@ def test_with_a_fixed_date_a_report_filed_later_counts_as_filed_on_that_date() -
     report is never filed after today."""
     now = dt.datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
     state = jp.reporting_state("WK099901", 2025, 1, dt.date(2025, 9, 15), 42, now)
-    assert (state.stand, state.deadline) == ("te laat ingediend", dt.date(2025, 8, 11))
+    assert (state.stand, state.deadline, state.dagen_te_laat) == (
+        "te laat ingediend",
+        dt.date(2025, 8, 11),
+        35,
+    )
     state = jp.reporting_state("WK099901", 2025, 1, dt.date(2025, 8, 1), 42, now)
     assert state.stand == "op tijd"
 

@@ -306,7 +306,7 @@ if stand.ingediend:
             icon=":material/task_alt:",
         )
     else:
-        dagen = (jp.local_date(stand.ingediend_op) - stand.deadline).days
+        dagen = stand.dagen_te_laat
         st.info(
             md(
                 f"{over} is te laat ingediend op {_date(stand.ingediend_op)}, {dagen} "
@@ -777,7 +777,7 @@ def _report_view(p: jp.Plan) -> None:
         md(
             f"Ingediend op {_moment(r.ingediend_op)} door {r.ingediend_door}"
             + (" via Excel" if r.via == "excel" else "")
-            + (f"; correctie, reden: {r.correctie_reden}" if r.correctie_reden else "")
+            + (f"; correctie, reden: {r.correctie_reden.rstrip('.')}" if r.correctie_reden else "")
             + ("" if nieuwste[r.halfjaar] == r.versie else f". Vervangen door versie {nieuwste[r.halfjaar]}")
             + "."
         )

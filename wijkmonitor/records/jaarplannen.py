@@ -1156,6 +1156,15 @@ class ReportingState:
     stand: str  # op tijd | te laat ingediend | verwacht | te laat | nog niet | niet verwacht
     deadline: dt.date
     ingediend_op: dt.datetime | None
+    # the date the report counts as filed on: its Dutch date, or ``vandaag`` when that is earlier (a fixed date)
+    geteld_op: dt.date | None = None
+
+    @property
+    def dagen_te_laat(self) -> int:
+        """Days after the deadline it was filed (filed late), or has been open (late); else 0."""
+        if self.geteld_op is not None:
+            return max(0, (self.geteld_op - self.deadline).days)
+        return 0
 
     @property
     def ingediend(self) -> bool:
@@ -1186,8 +1195,10 @@ def reporting_state(
         # the deadline is a Dutch calendar date: 00:30 on 12 August in Amsterdam is after 11 August
         # judged as on ``vandaag``: a report in the store was filed by then (with a fixed date, the demo's,
         # a report filed today counts as filed on that date)
-        stand = "op tijd" if min(local_date(ingediend_op), vandaag) <= last else "te laat ingediend"
-    elif vandaag < due_from(jaar, halfjaar):
+        geteld = min(local_date(ingediend_op), vandaag)
+        stand = "op tijd" if geteld <= last else "te laat ingediend"
+        return ReportingState(wijk, jaar, halfjaar, stand, last, ingediend_op, geteld)
+    if vandaag < due_from(jaar, halfjaar):
         stand = "nog niet"
     elif vandaag <= last:
         stand = "verwacht"
