@@ -751,6 +751,21 @@ with tab_uren:
 # ---------------------------------------------------------------------------------------------- status
 
 
+def lines_table(p: jp.Plan, regels: Sequence[jp.StatusLine]) -> pd.DataFrame:
+    """A report's lines as the page shows them (a submitted version, or an upload before it is filed)."""
+    titles = {a.code: a.titel for a in p.activiteiten}
+    return pd.DataFrame(
+        {
+            "Code": [line.activiteit_code for line in regels],
+            "Activiteit": [titles.get(line.activiteit_code, "") for line in regels],
+            "Status": [line.status for line in regels],
+            "Gereed (%)": [line.procent for line in regels],
+            "Uren besteed": [sum(line.uren.values()) for line in regels],
+            "Toelichting": [line.toelichting for line in regels],
+        }
+    )
+
+
 def _report_view(p: jp.Plan) -> None:
     alle = plans.reports(wijk, jaar, alle_versies=True)
     if not alle:
@@ -792,19 +807,7 @@ def _report_view(p: jp.Plan) -> None:
     c[1].metric("Vertraagd", voortgang.per_status["vertraagd"])
     c[2].metric("Afgerond", voortgang.per_status["afgerond"])
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Code": [line.activiteit_code for line in r.regels],
-                "Activiteit": [
-                    (p.activity(line.activiteit_code).titel if p.activity(line.activiteit_code) else "")
-                    for line in r.regels
-                ],
-                "Status": [line.status for line in r.regels],
-                "Gereed (%)": [line.procent for line in r.regels],
-                "Uren besteed": [sum(line.uren.values()) for line in r.regels],
-                "Toelichting": [line.toelichting for line in r.regels],
-            }
-        ),
+        lines_table(p, r.regels),
         hide_index=True,
         width="stretch",
         key="jaarplan_rapport_regels",
@@ -1258,19 +1261,7 @@ def _status_upload(begonnen: list[int]) -> None:
     )
     _messages(res.messages, "jaarplan_upload_status")
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Code": [r.activiteit_code for r in res.regels],
-                "Activiteit": [
-                    plan.activity(r.activiteit_code).titel if plan.activity(r.activiteit_code) else ""
-                    for r in res.regels
-                ],
-                "Status": [r.status for r in res.regels],
-                "Gereed (%)": [r.procent for r in res.regels],
-                "Uren besteed": [sum(r.uren.values()) for r in res.regels],
-                "Toelichting": [r.toelichting for r in res.regels],
-            }
-        ),
+        lines_table(plan, res.regels),
         hide_index=True,
         width="stretch",
         key="jaarplan_upload_regels",

@@ -513,26 +513,32 @@ def _plan_row(conn: Connection, wijk: str, jaar: int) -> Any:
     )
 
 
-def _insert_activity(conn: Connection, plan_id: int, a: Activity) -> None:
-    aid = conn.execute(
-        insert(activiteiten).values(
-            jaarplan_id=plan_id,
-            code=a.code,
-            titel=a.titel,
-            omschrijving=a.omschrijving,
-            thema=a.thema,
-            opgave_id=a.opgave_id,
-            indicatoren=json.dumps(list(a.indicatoren)),
-            trekker=a.trekker,
-            start_maand=a.start_maand,
-            eind_maand=a.eind_maand,
-            budget=a.budget,
-            verwacht_effect=a.verwacht_effect,
-            geschrapt=False,
-        )
-    ).inserted_primary_key[0]
+def _activity_values(a: Activity) -> dict[str, Any]:
+    """An activity's row (without its plan, code and hours)."""
+    return {
+        "titel": a.titel,
+        "omschrijving": a.omschrijving,
+        "thema": a.thema,
+        "opgave_id": a.opgave_id,
+        "indicatoren": json.dumps(list(a.indicatoren)),
+        "trekker": a.trekker,
+        "start_maand": a.start_maand,
+        "eind_maand": a.eind_maand,
+        "budget": a.budget,
+        "verwacht_effect": a.verwacht_effect,
+        "geschrapt": False,
+    }
+
+
+def _write_hours(conn: Connection, aid: int, a: Activity) -> None:
+    conn.execute(delete(activiteit_uren).where(activiteit_uren.c.activiteit_id == aid))
     for partner, uren in a.uren.items():
         conn.execute(insert(activiteit_uren).values(activiteit_id=aid, partner=partner, uren=float(uren)))
+
+
+def _insert_activity(conn: Connection, plan_id: int, a: Activity) -> None:
+    values = {"jaarplan_id": plan_id, "code": a.code, **_activity_values(a)}
+    _write_hours(conn, conn.execute(insert(activiteiten).values(**values)).inserted_primary_key[0], a)
 
 
 def _activity_id(conn: Connection, plan_id: int, code: str) -> int:
@@ -543,26 +549,8 @@ def _activity_id(conn: Connection, plan_id: int, code: str) -> int:
 
 def _replace_activity(conn: Connection, plan_id: int, a: Activity) -> None:
     aid = _activity_id(conn, plan_id, a.code)
-    conn.execute(
-        update(activiteiten)
-        .where(activiteiten.c.id == aid)
-        .values(
-            titel=a.titel,
-            omschrijving=a.omschrijving,
-            thema=a.thema,
-            opgave_id=a.opgave_id,
-            indicatoren=json.dumps(list(a.indicatoren)),
-            trekker=a.trekker,
-            start_maand=a.start_maand,
-            eind_maand=a.eind_maand,
-            budget=a.budget,
-            verwacht_effect=a.verwacht_effect,
-            geschrapt=False,
-        )
-    )
-    conn.execute(delete(activiteit_uren).where(activiteit_uren.c.activiteit_id == aid))
-    for partner, uren in a.uren.items():
-        conn.execute(insert(activiteit_uren).values(activiteit_id=aid, partner=partner, uren=float(uren)))
+    conn.execute(update(activiteiten).where(activiteiten.c.id == aid).values(**_activity_values(a)))
+    _write_hours(conn, aid, a)
 
 
 def _check_activities(conn: Connection, wijk: str, acts: Sequence[Activity]) -> list[Activity]:
