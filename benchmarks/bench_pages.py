@@ -18,7 +18,8 @@ Per database, in this process:
 Databases:
 
 * demo: ``etl.load_files([data/demo], ..., fresh=True, settings={"demo": "ja"})`` into a temporary directory,
-  as ``tests/dashboard_support.py`` builds it;
+  with the demo jaarplannen seeded in the records store beside it, as ``tests/dashboard_support.py`` builds
+  it;
 * national: ``national_data.generate`` (the staging layer, ``dim_gebied``, ``dim_variabele``) and one
   the indicator steps of ``etl.build``, in this process, in a work directory of its own (default
   ``benchmarks/out/bench_pages/``, git-ignored); with ``--keep`` a database generated earlier with the same
@@ -107,6 +108,12 @@ def build_demo(directory: Path) -> Path:
     )
     for report in bad:
         print(f"  !! not loaded: {report}")
+    from wijkmonitor.demoplans import seed_demo_plans
+    from wijkmonitor.records.store import open_store, records_url
+
+    t0 = time.perf_counter()
+    seeded = seed_demo_plans(open_store(records_url(path)))  # the Jaarplan page and the plan sections
+    print(f"demo jaarplannen seeded in {time.perf_counter() - t0:.1f} s: {seeded}", flush=True)
     return path
 
 
