@@ -45,7 +45,9 @@ def _fill(url: str) -> None:
     jp.save_activities(eng, ACTOR, "WK099901", 2024, [act])
     for van, naar in (("concept", "ingediend"), ("ingediend", "advies"), ("advies", "vastgesteld")):
         jp.transition(eng, ACTOR, "WK099901", 2024, van, naar, "Akkoord.", vergaderdatum=dt.date(2024, 2, 1))
-    jp.save_activities(eng, ACTOR, "WK099901", 2024, [act, dataclasses.replace(act, code="A02")], reden="Extra schouw")
+    jp.save_activities(
+        eng, ACTOR, "WK099901", 2024, [act, dataclasses.replace(act, code="A02")], reden="Extra schouw"
+    )
     lines = [jp.StatusLine(c, "loopt", 50, "", {"gemeente": 4.0}) for c in ("A01", "A02")]
     jp.submit_report(eng, ACTOR, "WK099901", 2024, 1, lines, goed="Goed", vandaag=dt.date(2024, 7, 1))
 
