@@ -5,20 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-MAANDEN = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
+from wijkmonitor.records.jaarplannen import MONTHS
+
+MAANDEN = list(MONTHS)  # one list of Dutch month names (the records use it too)
 
 
 def getal(value: float | int | None, decimalen: int = 0) -> str:

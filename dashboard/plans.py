@@ -64,14 +64,6 @@ def catalogue() -> dict:
     }
 
 
-def theme_titles() -> dict[str, str]:
-    return catalogue()["themas"]
-
-
-def indicator_titles() -> dict[str, str]:
-    return {i["indicator"]: i["titel"] for i in catalogue()["indicatoren"]}
-
-
 def verdicts(wijk: str) -> pd.DataFrame:
     """Per indicator of ``wijk``: its newest year with a value, the score (100 = baseline) and the
     monitor's verdict on the change since the baseline."""
@@ -122,10 +114,6 @@ def reports(
 
 def report(wijk: str, jaar: int, halfjaar: int) -> Report | None:
     return jp.get_report(store(), wijk, jaar, halfjaar)
-
-
-def reporting(wijken: Sequence[str], vanaf_jaar: int | None = None) -> list[ReportingState]:
-    return jp.reporting_overview(store(), wijken, today(), grace_days(), vanaf_jaar)
 
 
 def current_reporting(wijk: str) -> ReportingState:

@@ -412,6 +412,8 @@ def _connection(sheet: _Sheet, columns: Sequence[str]) -> duckdb.DuckDBPyConnect
 
     The column names are the template's own (never the file's text); the values are data."""
     names = [c for c in columns if c in sheet.columns]
+    # identifiers in the SQL below: the template's own column names only, never text from the file
+    assert all(re.fullmatch(r"[a-z][a-z_]*", c) for c in names), names
     df = pd.DataFrame(
         [[rij, *(rec.get(c) for c in names)] for rij, rec in sheet.rows],
         columns=["_rij", *names],

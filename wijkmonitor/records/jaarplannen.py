@@ -90,13 +90,6 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("ingediend", "concept"): "jaarplan.intrekken",  # team or regiegroep, with a reason
     ("advies", "concept"): "jaarplan.terugverwijzen",  # regiegroep or stuurgroep, with a reason
 }
-STEP_LABEL = {
-    ("concept", "ingediend"): "Indienen bij de regiegroep",
-    ("ingediend", "advies"): "Advies van de regiegroep vastleggen",
-    ("advies", "vastgesteld"): "Vaststellen (stuurgroep)",
-    ("ingediend", "concept"): "Terug naar concept",
-    ("advies", "concept"): "Terug naar concept",
-}
 
 
 # ------------------------------------------------------------------------------------------ objects
@@ -662,15 +655,6 @@ def save_activities(
 
     perform(eng, actor, "jaarplan.schrijven", wijk, Change("jaarplan", f"{wijk}/{jaar}"), write)
     return diff[0]
-
-
-def next_code(plan: Plan | None) -> str:
-    """The first free activity code (A01, A02, ...)."""
-    used = {a.code for a in plan.activiteiten} if plan else set()
-    n = 1
-    while f"A{n:02d}" in used:
-        n += 1
-    return f"A{n:02d}"
 
 
 def allowed_steps(status: str) -> list[tuple[str, str]]:
