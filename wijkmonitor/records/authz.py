@@ -8,8 +8,8 @@ recorded in the audit trail as well (uitkomst ``geweigerd``), in a transaction o
 Roles (several per user):
 
 =================== ==========================================================================
-``stuurgroep``      decisions: adopting jaarplannen and the capacity distribution
-``regiegroep``      advice, capacity proposals, the action list
+``stuurgroep``      decisions: adopting jaarplannen, the capacity distribution and the normering
+``regiegroep``      advice, capacity scenarios, the normering's proposals, the action list, agreements
 ``team:<wijk>``     its own wijk's jaarplan and half-yearly status, nothing else
 ``partner:<bron>``  deliveries of its own source only
 ``beheerder``       users and roles, settings, re-activating a delivery
@@ -118,6 +118,31 @@ def _role(name: str) -> Callable[[frozenset[str], str | None], bool]:
     return lambda roles, target: name in roles
 
 
+def _meeting_of(roles: frozenset[str], target: str | None) -> bool:
+    """A stuurgroep meeting is recorded by the stuurgroep or its secretary (the regiegroep), a regiegroep
+    meeting by the regiegroep, a team meeting by the team of that wijk."""
+    if target == "stuurgroep":
+        return bool({"stuurgroep", "regiegroep"} & roles)
+    if target == "regiegroep":
+        return "regiegroep" in roles
+    return _team_of(roles, target)
+
+
+def _decision_of(roles: frozenset[str], target: str | None) -> bool:
+    if target in ("stuurgroep", "regiegroep"):
+        return target in roles
+    return _team_of(roles, target)
+
+
+# The partners whose own role may enter their capacity (the covenant partner -> its delivery role).
+CAPACITY_ROLE = {"politie": "politie", "corporatie": "corporatie", "welzijn": "welzijn", "gemeente": "gemeente"}
+
+
+def _capacity_of(roles: frozenset[str], target: str | None) -> bool:
+    own = CAPACITY_ROLE.get(target or "")
+    return "regiegroep" in roles or (own is not None and f"partner:{own}" in roles)
+
+
 # action -> rule(roles, target). An action not listed here is refused. Later issues add their actions.
 RULES: dict[str, Callable[[frozenset[str], str | None], bool]] = {
     "gebruiker.toevoegen": _beheerder,
@@ -138,8 +163,18 @@ RULES: dict[str, Callable[[frozenset[str], str | None], bool]] = {
     "jaarplan.terugverwijzen": lambda roles, target: bool({"regiegroep", "stuurgroep"} & roles),
     "jaarplan.vaststellen": _role("stuurgroep"),
     "status.indienen": _team_of,  # a half-yearly report, or a correction of it (a new version)
-    "besluit.nemen": _role("stuurgroep"),
-    "advies.geven": _role("regiegroep"),
+    # steering (#15)
+    "vergadering.vastleggen": _meeting_of,  # target: stuurgroep | regiegroep | the team's wijk
+    "besluit.nemen": _decision_of,  # a decision of a meeting: its own level (stuurgroep: only the stuurgroep)
+    "capaciteit.schrijven": _capacity_of,  # target: the partner
+    "verdeling.opslaan": _role("regiegroep"),  # scenarios
+    "verdeling.adviseren": _role("regiegroep"),
+    "verdeling.vaststellen": _role("stuurgroep"),  # adopt, or send back
+    "normering.voorstellen": _role("regiegroep"),
+    "normering.vaststellen": _role("stuurgroep"),
+    "actie.schrijven": lambda roles, target: bool({"regiegroep", "stuurgroep"} & roles),
+    "afspraak.schrijven": lambda roles, target: bool({"regiegroep", "stuurgroep"} & roles),
+    "afspraak.toetsen": _role("regiegroep"),
 }
 
 

@@ -22,7 +22,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -672,12 +672,15 @@ def transition(
     toelichting: str = "",
     vergaderdatum: dt.date | None = None,
     nu: dt.datetime | None = None,
+    besluit: Callable[[Connection, dt.datetime], dt.date] | None = None,
 ) -> None:
     """Take one workflow step of the jaarplan of ``wijk`` in ``jaar``, from ``van`` (the state the page
     showed: when the plan moved on meanwhile, the step is refused with a ValueError) to ``naar``.
 
     The step's action decides who may take it (authz.RULES); advice text, a reason for a step back and the
-    stuurgroep's meeting date are required where they belong."""
+    stuurgroep's meeting date are required where they belong. ``besluit`` (adoption in a recorded meeting,
+    :func:`wijkmonitor.records.sturing.adopt_plan`) records the decision in the same transaction and returns
+    the meeting's date."""
     _check_wijk(wijk)
     action = TRANSITIONS.get((van, naar))
     if action is None:
@@ -689,7 +692,7 @@ def transition(
         "Het advies" if naar == "advies" else "De reden",
         required=naar in ("advies", "concept"),
     )
-    if naar == "vastgesteld" and vergaderdatum is None:
+    if naar == "vastgesteld" and vergaderdatum is None and besluit is None:
         raise ValueError("Vaststellen vraagt de datum van de stuurgroepvergadering.")
     when = _now(actor, nu)
 
@@ -710,6 +713,9 @@ def transition(
             ).scalar_one()
             if not n:
                 raise ValueError("Een jaarplan zonder activiteiten kan niet worden ingediend.")
+        nonlocal vergaderdatum
+        if besluit is not None and naar == "vastgesteld":
+            vergaderdatum = besluit(conn, when)
         values: dict[str, Any] = {"status": naar, "gewijzigd_op": when}
         if naar == "advies":
             values["advies"] = text
@@ -1325,6 +1331,11 @@ def set_setting(eng: Engine, actor: Actor, key: str, value: str | None) -> None:
                 raise ValueError("De peildatum is een datum als 2025-09-15, of leeg.") from None
     else:
         raise ValueError(f"onbekende instelling {key[:40]!r}")
+    write_setting(eng, actor, key, value)
+
+
+def write_setting(eng: Engine, actor: Actor, key: str, value: str | None) -> None:
+    """Write a checked setting of the records store (``instelling.wijzigen``: beheerder); None/"" clears it."""
     when = dt.datetime.now(dt.UTC)
 
     def write(conn: Connection) -> Change:

@@ -217,3 +217,160 @@ status_uren = Table(
     Column("partner", String(40), primary_key=True),
     Column("uren", Float, nullable=False),  # hours spent in this half-year
 )
+
+# ------------------------------------------------------------------------------------------ steering (#15)
+# Meetings of the three levels, the decisions taken in them, the partners' capacity and its distribution
+# over the wijken, the normering, the action list and the agreements. Nothing here is deleted: an action
+# is `vervallen`, a distribution `vervangen`, an agreement inactive.
+
+vergaderingen = Table(
+    "vergaderingen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("niveau", String(20), nullable=False),  # stuurgroep | regiegroep | team
+    Column("wijk_code", String(20)),  # team meetings only
+    Column("datum", Date, nullable=False),
+    Column("aanwezig", Text, nullable=False, server_default="[]"),  # JSON list of roles present
+    Column("data_versie", String(200), nullable=False, server_default=""),  # the warehouse publication
+    Column("notities", Text, nullable=False, server_default=""),
+    Column("aangemaakt_op", DateTime(timezone=True), nullable=False),
+    Column("aangemaakt_door", String(254), nullable=False),
+    CheckConstraint("niveau IN ('stuurgroep', 'regiegroep', 'team')", name="ck_vergaderingen_niveau"),
+    Index("ix_vergaderingen_datum", "datum"),
+)
+
+besluiten = Table(
+    "besluiten",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vergadering_id", Integer, ForeignKey("vergaderingen.id"), nullable=False),
+    Column("soort", String(20), nullable=False),  # jaarplan | verdeling | normering | overig
+    Column("onderwerp", String(200), nullable=False),  # e.g. WK099901/2025, verdeling 2025-H1
+    Column("tekst", Text, nullable=False, server_default=""),
+    Column("aangemaakt_op", DateTime(timezone=True), nullable=False),
+    Column("aangemaakt_door", String(254), nullable=False),
+    CheckConstraint("soort IN ('jaarplan', 'verdeling', 'normering', 'overig')", name="ck_besluiten_soort"),
+    Index("ix_besluiten_vergadering", "vergadering_id"),
+)
+
+# A partner's hours available for the wijken in a year.
+capaciteit = Table(
+    "capaciteit",
+    metadata,
+    Column("partner", String(40), primary_key=True),
+    Column("jaar", Integer, primary_key=True),
+    Column("uren", Integer, nullable=False),
+    Column("gewijzigd_op", DateTime(timezone=True), nullable=False),
+    Column("gewijzigd_door", String(254), nullable=False),
+    CheckConstraint("uren >= 0", name="ck_capaciteit_uren"),
+)
+
+# A distribution of the partners' hours of a year over the wijken: a scenario of the regiegroep, its advice,
+# and the stuurgroep's adoption (twice a year: the round is the half-year it was made in).
+verdelingen = Table(
+    "verdelingen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jaar", Integer, nullable=False),
+    Column("halfjaar", Integer, nullable=False),
+    Column("naam", String(200), nullable=False),
+    Column("status", String(20), nullable=False, server_default="scenario"),
+    Column("advies", Text, nullable=False, server_default=""),
+    Column("behoefte", Text, nullable=False, server_default="{}"),  # JSON {wijk: need} when it was made
+    Column("gewichten", Text, nullable=False, server_default="{}"),  # JSON: the need formula's weights
+    Column("data_versie", String(200), nullable=False, server_default=""),
+    Column("aangemaakt_op", DateTime(timezone=True), nullable=False),
+    Column("aangemaakt_door", String(254), nullable=False),
+    Column("gewijzigd_op", DateTime(timezone=True), nullable=False),
+    Column("besluit_id", Integer, ForeignKey("besluiten.id")),
+    CheckConstraint(
+        "status IN ('scenario', 'advies', 'vastgesteld', 'vervangen', 'afgewezen')",
+        name="ck_verdelingen_status",
+    ),
+    CheckConstraint("halfjaar IN (1, 2)", name="ck_verdelingen_halfjaar"),
+    Index("ix_verdelingen_jaar", "jaar"),
+)
+
+verdeling_uren = Table(
+    "verdeling_uren",
+    metadata,
+    Column("verdeling_id", Integer, ForeignKey("verdelingen.id", ondelete="CASCADE"), primary_key=True),
+    Column("partner", String(40), primary_key=True),
+    Column("wijk_code", String(20), primary_key=True),
+    Column("uren", Integer, nullable=False),
+    CheckConstraint("uren >= 0", name="ck_verdeling_uren"),
+)
+
+# The norm bands per indicator ("om de opgaven per wijk goed te kunnen bepalen"): proposed by the
+# regiegroep, adopted by the stuurgroep; the adopted one replaces the catalogue's bands.
+normeringen = Table(
+    "normeringen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator", String(80), nullable=False),
+    Column("banden", Text, nullable=False),  # JSON [[ondergrens, label], ...] ascending
+    Column("status", String(20), nullable=False, server_default="voorstel"),
+    Column("toelichting", Text, nullable=False, server_default=""),
+    Column("aangemaakt_op", DateTime(timezone=True), nullable=False),
+    Column("aangemaakt_door", String(254), nullable=False),
+    Column("besluit_id", Integer, ForeignKey("besluiten.id")),
+    CheckConstraint(
+        "status IN ('voorstel', 'vastgesteld', 'vervangen', 'afgewezen')", name="ck_normeringen_status"
+    ),
+    Index("ix_normeringen_indicator", "indicator"),
+)
+
+acties = Table(
+    "acties",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("omschrijving", Text, nullable=False),
+    Column("partner", String(40), nullable=False),  # owner: a partner (no personal names)
+    Column("rol", String(100), nullable=False, server_default=""),  # e.g. wijkagent, opbouwwerker
+    Column("wijk_code", String(20)),
+    Column("deadline", Date),
+    Column("status", String(20), nullable=False, server_default="open"),
+    Column("toelichting", Text, nullable=False, server_default=""),
+    Column("vergadering_id", Integer, ForeignKey("vergaderingen.id")),
+    Column("aangemaakt_op", DateTime(timezone=True), nullable=False),
+    Column("aangemaakt_door", String(254), nullable=False),
+    Column("gewijzigd_op", DateTime(timezone=True), nullable=False),
+    CheckConstraint("status IN ('open', 'loopt', 'gereed', 'vervallen')", name="ck_acties_status"),
+)
+
+afspraken = Table(
+    "afspraken",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("omschrijving", Text, nullable=False),  # what was promised
+    Column("partner", String(40), nullable=False),  # by whom: a partner, or regiegroep / stuurgroep / teams
+    Column("termijn", String(200), nullable=False, server_default=""),  # by when or how often, in words
+    Column("meting", String(20), nullable=False, server_default="handmatig"),
+    Column("parameters", Text, nullable=False, server_default="{}"),  # JSON, per kind of measurement
+    Column("actief", Boolean, nullable=False, server_default="1"),
+    Column("vergadering_id", Integer, ForeignKey("vergaderingen.id")),
+    Column("aangemaakt_op", DateTime(timezone=True), nullable=False),
+    Column("aangemaakt_door", String(254), nullable=False),
+    CheckConstraint(
+        "meting IN ('handmatig', 'levering', 'levering_na_periode', 'vergaderritme', 'rapportage')",
+        name="ck_afspraken_meting",
+    ),
+)
+
+# The periodic check of an agreement the monitor cannot measure itself (one per agreement and half-year;
+# a new check of the same period replaces the older one on screen, both stay).
+afspraak_toetsingen = Table(
+    "afspraak_toetsingen",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("afspraak_id", Integer, ForeignKey("afspraken.id"), nullable=False),
+    Column("periode", String(10), nullable=False),  # 2025-H1
+    Column("status", String(20), nullable=False),
+    Column("toelichting", Text, nullable=False, server_default=""),
+    Column("getoetst_op", DateTime(timezone=True), nullable=False),
+    Column("getoetst_door", String(254), nullable=False),
+    CheckConstraint(
+        "status IN ('nagekomen', 'niet nagekomen', 'loopt')", name="ck_afspraak_toetsingen_status"
+    ),
+    Index("ix_afspraak_toetsingen_afspraak", "afspraak_id"),
+)
