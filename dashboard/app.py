@@ -50,6 +50,7 @@ sections: dict[str, list] = {
             icon=":material/notifications:",
             url_path="regiegroep",
         ),
+        st.Page(VIEWS / "capaciteit.py", title="Capaciteit", icon=":material/groups:", url_path="capaciteit"),
         st.Page(VIEWS / "jaarplan.py", title="Jaarplan", icon=":material/event_note:", url_path="jaarplan"),
     ],
     "Verdiepen": [

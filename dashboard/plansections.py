@@ -167,22 +167,10 @@ def regiegroep_section(wijken: dict[str, str]) -> None:
 
 
 def stuurgroep_section(wijken: dict[str, str], doelstatus: pd.DataFrame) -> None:
-    """Jaarplannen awaiting adoption; progress of all jaarplannen next to the target status.
+    """Progress of all jaarplannen next to the target status.
 
-    ``doelstatus``: the page's target status per wijk (columns gebied_code, status)."""
-    st.subheader("Jaarplannen ter vaststelling")
-    wachtend = [p for p in plans.plans(status="advies") if p.wijk_code in wijken]
-    if not wachtend:
-        st.success("Geen jaarplan wacht op vaststelling.", icon=":material/check_circle:")
-    for p in wachtend:
-        with st.container(border=True):
-            st.markdown(
-                md(f"{wijken[p.wijk_code]} {p.jaar}: {len(p.actief)} activiteiten")
-                + " · advies van de regiegroep:"
-            )
-            st.text(p.advies or "(geen advies)")
-            _link(p.wijk_code, wijken[p.wijk_code], p.jaar, label="Bekijken en vaststellen")
-
+    ``doelstatus``: the page's target status per wijk (columns gebied_code, status). The jaarplannen awaiting
+    adoption are among the stuurgroep's decisions requested (dashboard.steeringsections)."""
     jaar = plans.today().year
     st.subheader(f"Voortgang van de jaarplannen {jaar}")
     tabel = plans.progress_table(wijken, jaar)

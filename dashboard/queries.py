@@ -21,6 +21,7 @@ from etl.attempts import log_path as attempt_log_path
 from etl.attempts import read as read_attempts
 from etl.db import SCHEMA_VERSION as SCHEMA_VERSION  # the version this code reads (app.py checks it)
 from etl.db import connect_readonly, db_version, reader_cursor, resolve_db_path
+from wijkmonitor import capacity
 
 Version = tuple[int, int]
 _PINNED = "_wijkmonitor_pinned_version"  # session-state key: the version of the current script run
@@ -131,6 +132,21 @@ def schema_version() -> int | None:
     if "bouw" not in names:
         return 1
     return int(query("SELECT max(schema_versie) AS v FROM meta.bouw")["v"].iloc[0])
+
+
+def publication() -> str:
+    """The warehouse publication this run reads, as a meeting records it ("the data the meeting looked at"):
+    its build time and the newest delivery in it, e.g. ``bouw 2025-09-14 08:12, levering 57``."""
+    if schema_version() is None:
+        return "geen gegevens"
+    built = query("SELECT max(gebouwd) AS t FROM meta.bouw") if schema_version() > 1 else pd.DataFrame()
+    load = query("SELECT max(load_id) AS n FROM meta.loads WHERE status = 'geladen'")
+    parts = []
+    if not built.empty and built["t"].iloc[0] is not None and not pd.isna(built["t"].iloc[0]):
+        parts.append(f"bouw {pd.Timestamp(built['t'].iloc[0]):%Y-%m-%d %H:%M}")
+    if not load.empty and not pd.isna(load["n"].iloc[0]):
+        parts.append(f"levering {int(load['n'].iloc[0])}")
+    return ", ".join(parts) or "geen gegevens"
 
 
 def is_demo() -> bool:
@@ -731,3 +747,189 @@ def setting_overrides() -> dict[str, str]:
     """The settings this database overrides (``meta.instellingen``: set by the beheerder or the command line)."""
     df = query("SELECT sleutel, waarde FROM meta.instellingen ORDER BY sleutel")
     return dict(zip(df["sleutel"], df["waarde"], strict=True)) if not df.empty else {}
+
+
+# ---- recent weeks (police every 14 days)
+# The police's recent figures per buurt and ISO week (partner source politie_week, delivered every 14 days for
+# the burglary plan and the hotspot overleg): the regiegroep's "Laatste 14 dagen" (dashboard/recentsection.py),
+# the 14-day signal (marts.fct_hotspots_14d) and the measured delivery rhythm (delivery_history).
+WEEK_BRON = "politie_week"
+
+
+def latest_week(gemeente: str) -> str | None:
+    """The gemeente's latest delivered ISO week of the police's recent figures (``2025-W37``); None without."""
+    df = query(
+        f"""
+        SELECT arg_max(periode, periode_start) AS periode FROM staging.stg_partner__waarnemingen
+        WHERE bron = ? AND periode_type = 'week' AND vervangen_door IS NULL AND {_in("gebied_code")}
+    """,
+        WEEK_BRON,
+        gemeente,
+    )
+    if df.empty or pd.isna(df["periode"].iloc[0]):
+        return None
+    return str(df["periode"].iloc[0])
+
+
+def recent_weeks_vs_earlier(tot_week: str, gemeente: str) -> pd.DataFrame:
+    """Per wijk and series of the weekly police figures: the count of the 14 days of ISO week ``tot_week``
+    (e.g. ``2025-W37``) and the week before it, against the mean count of the same two ISO weeks in each of
+    the three ISO years before that has both weeks delivered (in the gemeente; ``jaren_eerder`` says how many,
+    0: ``eerder`` is NULL).
+
+    Columns: wijk_code, wijk_naam, variabele, reeks, recent, eerder, jaren_eerder, weken (the two ISO weeks),
+    van, tot (the 14 days)."""
+    import datetime as dt
+
+    year, week = int(tot_week[:4]), int(tot_week[-2:])
+    last = dt.date.fromisocalendar(year, week, 1)
+    first = last - dt.timedelta(days=7)
+    fy, fw = first.isocalendar()[:2]
+    return query(
+        f"""
+        WITH w AS (
+            SELECT 'WK' || substr(gebied_code, 3, 6) AS wijk_code, variabele, jaar, periode_nr, periode, waarde
+            FROM staging.stg_partner__waarnemingen
+            WHERE bron = ? AND periode_type = 'week' AND vervangen_door IS NULL AND niveau = 'buurt'
+              AND {_in("gebied_code")}
+        ),
+        -- k = 0: the two weeks themselves; k = 1..3: the same ISO weeks k years before
+        gekozen AS (
+            SELECT w.*, k.k FROM w
+            JOIN (VALUES (0), (1), (2), (3)) AS k(k)
+              ON (w.jaar = ? - k.k AND w.periode_nr = ?) OR (w.jaar = ? - k.k AND w.periode_nr = ?)
+        ),
+        -- a year counts when the gemeente has both of its weeks delivered
+        jaren AS (
+            SELECT k FROM gekozen GROUP BY k HAVING count(DISTINCT periode) = 2
+        ),
+        per_jaar AS (
+            SELECT wijk_code, variabele, k, sum(waarde) AS aantal
+            FROM gekozen SEMI JOIN jaren USING (k)
+            GROUP BY ALL
+        ),
+        reeksen AS (SELECT DISTINCT wijk_code, variabele FROM w)
+        SELECT r.wijk_code, g.gebied_naam AS wijk_naam, r.variabele, coalesce(v.titel, r.variabele) AS reeks,
+               coalesce(max(p.aantal) FILTER (WHERE p.k = 0), 0) AS recent,
+               sum(p.aantal) FILTER (WHERE p.k > 0) / nullif((SELECT count(*) FROM jaren WHERE k > 0), 0)
+                   AS eerder,
+               (SELECT count(*) FROM jaren WHERE k > 0) AS jaren_eerder,
+               ? AS weken, ?::DATE AS van, ?::DATE AS tot
+        FROM reeksen AS r
+        LEFT JOIN per_jaar AS p USING (wijk_code, variabele)
+        LEFT JOIN marts.dim_gebied AS g ON g.gebied_code = r.wijk_code
+        LEFT JOIN marts.dim_variabele AS v ON v.bron = ? AND v.variabele = r.variabele
+        WHERE EXISTS (SELECT 1 FROM jaren WHERE k = 0)
+        GROUP BY r.wijk_code, g.gebied_naam, r.variabele, v.titel
+        ORDER BY r.variabele, r.wijk_code
+    """,
+        WEEK_BRON,
+        gemeente,
+        fy,
+        fw,
+        year,
+        week,
+        f"{fy}-W{fw:02d} en {year}-W{week:02d}",
+        first,
+        last + dt.timedelta(days=6),
+        WEEK_BRON,
+    )
+
+
+def hotspot_signals_14d(gemeente: str) -> pd.DataFrame:
+    """The 14-day signals of the gemeente over the last year of windows (marts.fct_hotspots_14d), the latest
+    window first; ``laatste``: the window is the gemeente's latest."""
+    return query(
+        f"""
+        SELECT h.gebied_code, g.gebied_naam, h.wijk_code, w.gebied_naam AS wijk_naam, h.variabele, h.reeks,
+               h.periode_start, h.periode_eind, h.weken, h.aantal, h.verwacht, h.vensters_eerder,
+               h.uitgesloten_vensters, h.p_waarde, h.p_aangepast, h.load_id,
+               h.periode_start = max(h.periode_start) OVER () AS laatste
+        FROM marts.fct_hotspots_14d AS h
+        LEFT JOIN marts.dim_gebied AS g USING (gebied_code)
+        LEFT JOIN marts.dim_gebied AS w ON w.gebied_code = h.wijk_code
+        WHERE {_in("h.gebied_code")}
+        QUALIFY h.signaal
+        ORDER BY h.periode_start DESC, h.p_aangepast, h.p_waarde
+    """,
+        gemeente,
+    )
+
+
+def delivery_history(bron: str) -> pd.DataFrame:
+    """One row per active load of a partner source (``bron`` of the long template, e.g. ``politie_week``; or
+    ``politie``, the CBS police tables): a load that was loaded and still holds current rows.
+
+    Columns: load_id, bestand, geleverd_op (the delivery moment: the moment stated with the load by the
+    command line or the demo, else the start of the load in meta.loads), geleverd_op_opgegeven (whether it
+    was stated), eerste_periode and laatste_periode (the first and last period start date the load covers),
+    rijen (its current rows), dagen_sinds_vorige (days since the previous delivery, NULL for the first).
+    Ordered by geleverd_op."""
+    if bron == "politie":
+        rows = """SELECT load_id, make_date(jaar, coalesce(maand, 1), 1) AS periode_start
+                  FROM staging.stg_politie__misdrijven WHERE vervangen_door IS NULL AND ? = 'politie'"""
+    else:
+        rows = """SELECT load_id, periode_start FROM staging.stg_partner__waarnemingen
+                  WHERE vervangen_door IS NULL AND bron = ?"""
+    return query(
+        f"""
+        WITH rijen AS ({rows}),
+        per_load AS (
+            SELECT load_id, min(periode_start) AS eerste_periode, max(periode_start) AS laatste_periode,
+                   count(*) AS rijen
+            FROM rijen GROUP BY load_id
+        ),
+        leveringen AS (
+            SELECT l.load_id, l.bestand,
+                   TRY_CAST(json_extract_string(l.validatie, '$.geleverd_op') AS TIMESTAMP) AS opgegeven,
+                   coalesce(opgegeven, l.gestart) AS geleverd_op, opgegeven IS NOT NULL AS geleverd_op_opgegeven,
+                   p.eerste_periode, p.laatste_periode, p.rijen
+            FROM meta.loads AS l
+            JOIN per_load AS p USING (load_id)
+            WHERE l.status = 'geladen'
+        )
+        SELECT load_id, bestand, geleverd_op, geleverd_op_opgegeven, eerste_periode, laatste_periode, rijen,
+               round((epoch(geleverd_op) - epoch(lag(geleverd_op) OVER (ORDER BY geleverd_op, load_id)))
+                     / 86400.0, 1) AS dagen_sinds_vorige
+        FROM leveringen
+        ORDER BY geleverd_op, load_id
+    """,
+        bron,
+    )
+
+
+# ---- capacity (need inputs)
+# What wijkmonitor/capacity.py needs for the need of every wijk (behoefte) in one year; the page passes this frame
+# to capacity.need() (columns: capacity.INPUT_COLUMNS). The gemeente is matched as IN_GEMEENTE does, written with
+# $2 because the statement refers to its parameters by number.
+#
+# Population: staging.stg_bevolking__kerncijfers, the one place inhabitants and households per area live (the
+# marts carry them only as the denominators of some indicators, with coverage rules of their own). As
+# int_waarnemingen_jaar does: rows that are not superseded, carried to the analysis division through
+# marts.fct_omzetting (times its aandeel), the newest load per target area and year, unknown when any part is
+# unknown; a delivered wijk value wins, else the sum of the wijk's buurten; then per measure the latest year up to
+# $1 that has a value (inwoners_jaar, huishoudens_jaar).
+_NEED_INPUTS = capacity.NEED_INPUTS_SQL  # one SQL text, also run by the demo's seeding
+
+
+def need_inputs(jaar: int, gemeente: str) -> pd.DataFrame:
+    """Everything the need of the wijken of a gemeente in one year rests on, as one long frame.
+
+    Per wijk of the gemeente (marts.dim_gebied) one row per input, with the wijk's size repeated on each:
+    gebied_code, gebied_naam, jaar, inwoners, inwoners_jaar, huishoudens, huishoudens_jaar (the latest year up to
+    `jaar` with a value), invoer ('samengesteld' or 'thema': a composite score of fct_composites; 'indicator': a
+    complete value of fct_indicator_scores), code (the group or indicator), score, waarde, gemeente_waarde (the
+    gemeente's complete value of that indicator and year), polariteit and gewicht (dim_indicator). A wijk without
+    any input has one row with invoer NULL.
+    """
+    return query(_NEED_INPUTS, int(jaar), gemeente)
+
+
+def need_years(gemeente: str) -> list[int]:
+    """The years in which the wijken of a gemeente have a composite score (the need's A), ascending."""
+    df = query(
+        "SELECT DISTINCT jaar FROM marts.fct_composites "
+        f"WHERE niveau = 'wijk' AND groep = 'samengesteld' AND {_in('gebied_code')} ORDER BY jaar",
+        gemeente,
+    )
+    return [int(y) for y in df["jaar"]] if not df.empty else []

@@ -26,6 +26,7 @@ from dashboard.safe import md
 from dashboard.session import Viewer
 from wijkmonitor.records import auditlog, authz, users
 from wijkmonitor.records import jaarplannen as jp
+from wijkmonitor.records import sturing
 from wijkmonitor.records.store import open_store
 from wijkmonitor.records.users import demo_email
 
@@ -415,7 +416,12 @@ def test_submit_advise_and_adopt_on_the_page(warehouse, store, monkeypatch):
     assert "Positief; let op de uren van de politie." in [
         t.value for t in at.text
     ]  # the advice, to decide on
-    keyed(at.date_input, "jaarplan_vergaderdatum_").set_value(dt.date(2025, 9, 10))
+    # adopted in a recorded stuurgroep meeting (recorded here beforehand; the page can record one too)
+    vergadering = sturing.record_meeting(store, SYSTEM, "stuurgroep", dt.date(2025, 9, 10), aanwezig=["gemeente"])
+    ok(at.run())
+    (kies,) = [w for w in at.selectbox if w.key and w.key.endswith("_vergadering")]
+    kies.set_value(vergadering)
+    ok(at.run())
     ok(at.button(key="jaarplan_stap_advies_vastgesteld").click().run())
     plan = jp.get_plan(store, WIJK, 2025)
     assert (plan.status, plan.vastgesteld_op) == ("vastgesteld", dt.date(2025, 9, 10))
@@ -435,6 +441,8 @@ def test_submit_advise_and_adopt_on_the_page(warehouse, store, monkeypatch):
         ("jaarplan.vaststellen", demo_email("stuurgroep"), "uitgevoerd"),
     ]
     assert json.loads(rows[2]["nieuw"])["vergaderdatum"] == "2025-09-10"
+    (besluit,) = sturing.get_meeting(store, vergadering).besluiten
+    assert (besluit.soort, besluit.onderwerp) == ("jaarplan", f"{WIJK}/2025")
 
 
 def test_back_to_concept_needs_a_reason(warehouse, store, monkeypatch):

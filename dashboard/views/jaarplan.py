@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from dashboard import deliveries, plancharts, plans, queries, session, state
+from dashboard import deliveries, plancharts, plans, queries, session, state, steering, steeringsections
 from dashboard import format as fmt
 from dashboard.safe import md
 from wijkmonitor.records import authz
@@ -68,6 +68,7 @@ rev = int(st.session_state.get(REV, 0))
 sfx = f"{wijk}_{jaar}_{rev}"  # widget keys of this wijk, year and stored state
 
 st.title(f"Jaarplan {md(naam)} {jaar}")
+steeringsections.overdue_actions_banner(wijk, namen)  # the regiegroep's action list, for this wijk
 plan = plans.plan(wijk, jaar)
 catalogus = plans.catalogue()
 themas: dict[str, str] = catalogus["themas"]
@@ -281,6 +282,7 @@ def _activities_table(acts: Sequence[jp.Activity]) -> pd.DataFrame:
 
 if MESSAGE in st.session_state:
     st.success(md(st.session_state.pop(MESSAGE)), icon=":material/check_circle:")
+steeringsections.show_message()  # a meeting recorded for the adoption
 
 vast = plans.fixed_date()
 if vast is not None:
@@ -450,16 +452,13 @@ def _step_control(p: jp.Plan, naar: str) -> None:
                 f"Het advies van de regiegroep op het jaarplan {jaar} is vastgelegd.",
             )
     elif naar == "vastgesteld":
-        datum = st.date_input(
-            "Datum van de stuurgroepvergadering",
-            value=vandaag,
-            key=f"jaarplan_vergaderdatum_{sfx}",
-            format="DD-MM-YYYY",
-        )
-        if st.button(label, key=key, type="primary", icon=":material/gavel:"):
+        # adopted in a recorded stuurgroep meeting: the decision is kept with the meeting and its data version
+        vergadering = steeringsections.meeting_choice(f"jaarplan_{sfx}", page="Jaarplan")
+        gekozen = steering.meeting(vergadering) if vergadering is not None else None
+        if st.button(label, key=key, type="primary", icon=":material/gavel:", disabled=gekozen is None):
             _write(
-                lambda: plans.step(wijk, jaar, van, naar, vergaderdatum=datum),
-                f"Het jaarplan {jaar} is vastgesteld (vergadering van {_date(datum)}).",
+                lambda: steering.adopt_plan(wijk, jaar, gekozen.id, page="Jaarplan"),
+                f"Het jaarplan {jaar} is vastgesteld (vergadering van {_date(gekozen.datum)}).",
             )
     else:  # back to concept, with a reason
         reden = st.text_input(

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from dashboard import charts, plansections, queries, state
+from dashboard import charts, plansections, queries, state, steeringsections
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -30,6 +30,12 @@ wijken_df = queries.areas("wijk", gemeente)
 jaar_nu, maand_nu = laatste
 periode_tekst = f"{fmt.MAANDEN[maand_nu - 1]} {jaar_nu}"
 st.caption(f"Meest recente maand met politie- en meldingscijfers: {periode_tekst}.")
+steeringsections.show_message()
+st.page_link(
+    "views/capaciteit.py",
+    label="Capaciteit: voorstel voor de verdeling van de uren naar behoefte",
+    icon=":material/groups:",
+)
 
 # ------------------------------------------------------------------------------------------ recent months
 st.subheader("Laatste maanden per wijk")
@@ -224,6 +230,28 @@ else:
     )
 
 # ------------------------------------------------------------------------------------------ jaarplannen
-plansections.regiegroep_section(dict(zip(wijken_df["gebied_code"], wijken_df["gebied_naam"], strict=True)))
+wijk_namen = dict(zip(wijken_df["gebied_code"], wijken_df["gebied_naam"], strict=True))
+plansections.regiegroep_section(wijk_namen)
+
+# ------------------------------------------------------------------------------------------ actions
+st.subheader("Actielijst")
+st.caption(
+    "Acties van de regiegroep en de stuurgroep; de teams zien de acties voor hun wijk op hun jaarplanpagina."
+)
+steeringsections.actions_section(wijk_namen, key="regie_acties", page="Regiegroep")
+
+# ------------------------------------------------------------------------------------------ agreements
+st.subheader("Afspraken die aandacht vragen")
+st.caption(
+    "Afspraken die in de laatste twee periodes niet (of nog niet) zijn nagekomen. Het hele overzicht staat op de pagina van de stuurgroep."
+)
+steeringsections.agreements_section(
+    wijk_namen, steeringsections.steering.today().year - 1, only_attention=True, key="regie_afspraken"
+)
+steeringsections.agreements_admin(key="regie_afspraak", page="Regiegroep")
+
+# ------------------------------------------------------------------------------------------ meetings
+st.subheader("Vergaderingen")
+steeringsections.meetings_section(["regiegroep", "stuurgroep"], key="regie_vergaderingen", page="Regiegroep")
 
 state.source_link()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, plansections, queries, state
+from dashboard import charts, plansections, queries, state, steeringsections
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -303,7 +303,25 @@ if not onbeslist.empty:
                 query_params={"wijk": r.gebied_code, "jaar": str(jaar)},
             )
 
+# ------------------------------------------------------------------------------------------ decisions
+steeringsections.show_message()
+steeringsections.decisions_requested(wijk_namen)
+
 # ------------------------------------------------------------------------------------------ jaarplannen
 plansections.stuurgroep_section(wijk_namen, status)
+
+# ------------------------------------------------------------------------------------------ agreements
+st.subheader("Afspraken: nagekomen?")
+st.caption(
+    "De afspraken tussen de partners per halfjaar (het vergaderritme per jaar). Wat de Wijkmonitor zelf kan meten, "
+    "meet hij: de leveringen van de partners, het aantal vergaderingen en de halfjaarrapportages van de teams."
+)
+steeringsections.agreements_section(wijk_namen, max(basisjaar, steeringsections.steering.today().year - 2))
+
+# ------------------------------------------------------------------------------------------ meetings
+st.subheader("Besluiten van de stuurgroep")
+steeringsections.recent_decisions()
+with st.expander("Vergaderingen", icon=":material/event:"):
+    steeringsections.meetings_section(["stuurgroep"], key="stuurgroep_vergaderingen", page="Stuurgroep")
 
 state.source_link()

@@ -11,7 +11,7 @@ wijken, the normering, the regiegroep's action list and the covenant's agreement
   sends it back; twice a year (the round is the half-year). The newest adopted distribution of a year is the
   one the jaarplannen are checked against; an older adopted one becomes ``vervangen``.
 - The **normering** (norm bands per indicator): proposed by the regiegroep, adopted by the stuurgroep in a
-  meeting; the adopted bands replace the catalogue's in the need formula (:mod:`indicators.capacity`).
+  meeting; the adopted bands replace the catalogue's in the need formula (:mod:`wijkmonitor.capacity`).
 - **Actions**: what, who (partner and role), wijk, deadline, status, the meeting it came from.
 - **Agreements** (afspraken): what was promised, by whom, by when or how often; checked per period. The
   monitor measures what it can itself (:func:`measure`): a partner's delivery rhythm from the warehouse's
