@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import deliveries, plans, queries, session, state
+from dashboard import deliveries, plans, queries, session, state, steering
+from dashboard import format as fmt
 from dashboard.safe import md
 from wijkmonitor.records import authz
 from wijkmonitor.records import jaarplannen as jp
@@ -119,4 +120,37 @@ with st.form("rapportage_instelling", enter_to_submit=False):
             st.error(md(str(e)), icon=":material/error:")
         else:
             st.session_state[MESSAGE] = (True, f"{RECORD_SETTINGS[sleutel]}: opgeslagen.")
+            st.rerun()
+
+# ------------------------------------------------------------------------------------------ need
+st.subheader("Capaciteit naar behoefte")
+st.caption(
+    "De gewichten van de behoefte per wijk (pagina Capaciteit): behoefte = omvang / 1.000 × (1 + afstand × A + "
+    "normering × N + niveau × L). Een gewicht is een getal van 0 tot 100; de omvang is inwoners of huishoudens."
+)
+huidig = steering.need_weights()
+NEED_SETTINGS = {
+    "behoefte_gewicht_afstand": "Gewicht afstand tot de nulmeting (A)",
+    "behoefte_gewicht_normering": "Gewicht positie in de normering (N)",
+    "behoefte_gewicht_niveau": "Gewicht niveau tegenover de gemeente (L)",
+    steering.SETTING_MAAT: "Omvang: inwoners of huishoudens",
+}
+st.markdown(
+    "; ".join(
+        f"{label}: **{fmt.getal(huidig[k], 1) if isinstance(huidig[k], float) else md(huidig[k])}**"
+        for k, label in NEED_SETTINGS.items()
+    )
+)
+with st.form("behoefte_instelling", enter_to_submit=False):
+    sleutel = st.selectbox(
+        "Instelling", list(NEED_SETTINGS), format_func=NEED_SETTINGS.get, key="behoefte_sleutel"
+    )
+    waarde = st.text_input("Nieuwe waarde (leeg: standaard)", max_chars=20, key="behoefte_waarde")
+    if st.form_submit_button("Opslaan", icon=":material/save:"):
+        try:
+            steering.set_need_setting(sleutel, waarde.strip() or None)
+        except (authz.Refused, ValueError) as e:
+            st.error(md(str(e)), icon=":material/error:")
+        else:
+            st.session_state[MESSAGE] = (True, f"{NEED_SETTINGS[sleutel]}: opgeslagen.")
             st.rerun()

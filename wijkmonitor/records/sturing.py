@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +93,7 @@ METINGEN: dict[str, str] = {
     "rapportage": "gemeten: halfjaarrapportages van de teams op tijd",
 }
 MAX_HOURS = 1_000_000
+PERIODE_RE = re.compile(r"^20[0-9]{2}(-H[12])?$")
 MAX_BANDS = 7
 MAX_LABEL = 40
 SETTINGS_BEHOEFTE = {
@@ -677,6 +679,8 @@ def save_scenario(
             row = conn.execute(select(verdelingen).where(verdelingen.c.id == verdeling_id)).mappings().first()
             if row is None or row["status"] != "scenario":
                 raise ValueError("Alleen een scenario kan nog worden gewijzigd; dit is het niet (meer).")
+            if (row["jaar"], row["halfjaar"]) != (jaar, halfjaar):
+                raise ValueError("Een scenario blijft bij zijn jaar en ronde; sla het op als nieuw scenario.")
             if gezien_op is not None and jp._aware(row["gewijzigd_op"]) != jp._aware(gezien_op):
                 raise ValueError(
                     "Iemand anders heeft dit scenario intussen gewijzigd; laad de pagina opnieuw."
@@ -733,6 +737,16 @@ def _step(
     when = jp._now(actor, nu)
 
     def write(conn: Connection) -> Change:
+        # Lock the year's distributions first, in one order (PostgreSQL; SQLite writes one at a time anyway):
+        # two adoptions at once then run one after the other, and the second sees the first's result.
+        jaar = conn.execute(select(verdelingen.c.jaar).where(verdelingen.c.id == verdeling_id)).scalar()
+        if jaar is not None:
+            conn.execute(
+                select(verdelingen.c.id)
+                .where(verdelingen.c.jaar == jaar)
+                .order_by(verdelingen.c.id)
+                .with_for_update()
+            ).all()
         row = conn.execute(select(verdelingen).where(verdelingen.c.id == verdeling_id)).mappings().first()
         if row is None:
             raise ValueError("Deze verdeling bestaat niet (meer).")
@@ -783,6 +797,18 @@ def adopt_distribution(
 
     def more(conn: Connection, row: Mapping[str, Any], when: dt.datetime) -> dict[str, Any]:
         meeting = _stuurgroep_meeting(conn, vergadering_id)
+        stored = {
+            (p, w): u
+            for p, w, u in conn.execute(
+                select(verdeling_uren.c.partner, verdeling_uren.c.wijk_code, verdeling_uren.c.uren).where(
+                    verdeling_uren.c.verdeling_id == row["id"]
+                )
+            )
+        }
+        try:
+            _check_hours(conn, row["jaar"], stored)
+        except ValueError as exc:
+            raise ValueError(f"De capaciteit is sinds het advies gewijzigd. {exc}") from None
         conn.execute(
             update(verdelingen)
             .where(verdelingen.c.jaar == row["jaar"], verdelingen.c.status == "vastgesteld")
@@ -1220,6 +1246,8 @@ def check_agreement(
     if status not in AFSPRAAK_STATUS:
         raise ValueError(f"onbekende status {str(status)[:20]!r} (kies uit {', '.join(AFSPRAAK_STATUS)})")
     periode = _text(periode, "De periode", 10, required=True)
+    if not PERIODE_RE.fullmatch(periode):
+        raise ValueError("De periode is een halfjaar als 2025-H1 of een jaar als 2025.")
     toelichting = _text(toelichting, "De toelichting", required=status == "niet nagekomen")
     when = jp._now(actor, nu)
 
@@ -1274,7 +1302,7 @@ def measure_rhythm(
     """ "Levert elke n dagen" in one half-year: every gap between consecutive deliveries (from the last one
     before the half-year, and to its end or ``vandaag``) is at most n days. None before the first delivery."""
     start, end = jp.half_year_start(jaar, halfjaar), jp.half_year_end(jaar, halfjaar)
-    days = sorted(set(geleverd))
+    days = sorted({d for d in geleverd if d <= vandaag})  # as known on ``vandaag`` (a fixed date: the demo's)
     if not days or days[0] > end or start > vandaag:
         return None
     until = min(end, vandaag)
@@ -1316,7 +1344,7 @@ def measure_after_period(
     covering = sorted(
         d.geleverd_op
         for d in leveringen
-        if d.tot_en_met is not None and d.tot_en_met >= end and d.geleverd_op > end
+        if d.tot_en_met is not None and d.tot_en_met >= end and end < d.geleverd_op <= vandaag
     )
     label = period_label(jaar, halfjaar)
     if covering and covering[0] <= deadline:
@@ -1356,7 +1384,7 @@ def measure_meetings(
     text = f"{n} van de {per_jaar} vergaderingen"
     if n >= per_jaar:
         return Result(afspraak_id, str(jaar), "nagekomen", text, True)
-    if vandaag < dt.date(jaar, 12, 31):
+    if vandaag <= dt.date(jaar, 12, 31):  # a meeting can still be held on 31 December
         return Result(afspraak_id, str(jaar), "loopt", text + " tot nu toe", True)
     return Result(afspraak_id, str(jaar), "niet nagekomen", text, True)
 
