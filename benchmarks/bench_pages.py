@@ -108,12 +108,17 @@ def build_demo(directory: Path) -> Path:
     )
     for report in bad:
         print(f"  !! not loaded: {report}")
-    from wijkmonitor.demoplans import seed_demo_plans
+    from wijkmonitor.demoplans import demo_wijken, seed_demo_plans
+    from wijkmonitor.demosturing import demo_need, seed_demo_steering
     from wijkmonitor.records.store import open_store, records_url
 
     t0 = time.perf_counter()
-    seeded = seed_demo_plans(open_store(records_url(path)))  # the Jaarplan page and the plan sections
+    records = open_store(records_url(path))
+    seeded = seed_demo_plans(records)  # the Jaarplan page and the plan sections
     print(f"demo jaarplannen seeded in {time.perf_counter() - t0:.1f} s: {seeded}", flush=True)
+    t0 = time.perf_counter()
+    steered = seed_demo_steering(records, demo_wijken(), demo_need(path))  # the steering pages
+    print(f"demo steering seeded in {time.perf_counter() - t0:.1f} s: {steered}", flush=True)
     return path
 
 

@@ -22,10 +22,13 @@ def demo_db() -> Path:
     path = Path(tempfile.mkdtemp(prefix="wijkmonitor-demo-")) / "demo.duckdb"
     results = load_files([DEMO], path, fresh=True, settings={"demo": "ja"})
     assert all(r.status == "geladen" for r in results), [r.report() for r in results]
-    from wijkmonitor.demoplans import seed_demo_plans
+    from wijkmonitor.demoplans import demo_wijken, seed_demo_plans
+    from wijkmonitor.demosturing import demo_need, seed_demo_steering
     from wijkmonitor.records.store import open_store, records_url
 
-    seed_demo_plans(open_store(records_url(path)))  # the jaarplannen and status reports beside it
+    records = open_store(records_url(path))
+    seed_demo_plans(records)  # the jaarplannen and status reports beside it
+    seed_demo_steering(records, demo_wijken(), demo_need(path))  # meetings, capacity, actions, agreements
     return path
 
 

@@ -343,10 +343,12 @@ def _command(args: argparse.Namespace) -> int:
         _record_loads(db_path, "demo", results)
         print(f"demodatabase {'gebouwd' if ok else 'NIET gebouwd'}: {db_path} ({len(results)} bestanden)")
         if ok:
-            from wijkmonitor.demoplans import seed_demo_plans
+            from wijkmonitor.demoplans import demo_wijken, seed_demo_plans
+            from wijkmonitor.demosturing import demo_need, seed_demo_steering, summary
             from wijkmonitor.records.store import open_store, records_url
 
-            seeded = seed_demo_plans(open_store(records_url(db_path)))
+            records = open_store(records_url(db_path))
+            seeded = seed_demo_plans(records)
             if seeded.get("overgeslagen"):
                 print("demo-jaarplannen: stonden er al; niets toegevoegd")
             else:
@@ -354,6 +356,7 @@ def _command(args: argparse.Namespace) -> int:
                     f"demo-jaarplannen: {seeded['jaarplannen']} jaarplannen met {seeded['activiteiten']} "
                     f"activiteiten en {seeded['rapportages']} statusrapportages aangemaakt"
                 )
+            print(summary(seed_demo_steering(records, demo_wijken(), demo_need(db_path))))
         return 0 if ok else 1
     if args.command in {"load", "validate"}:
         missing = [p for p in args.paths if not Path(p).exists()]

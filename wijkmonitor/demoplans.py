@@ -10,7 +10,7 @@ actor ``systeem:demo``, backdated with ``nu=``):
 - per wijk a jaarplan for every year 2020-2025 with 8-15 activities drawn from the measures in the
   covenant's source documents (wijkschouw, buurtpreventie and WhatsApp-groepen, the "menukaart" of the
   plan van aanpak woninginbraken, jongerenwerk, buurtbemiddeling, achter-de-voordeur, ...), each through
-  concept (October-November) -> ingediend -> advies van de regiegroep -> vastgesteld at a stuurgroep
+  concept (October-November) -> ingediend -> advies van de regiegroep -> vastgesteld as a decision of a stuurgroep
   meeting in December or January-February; two plans go back to concept with a reason, and two adopted
   plans are amended (an activity dropped in 2022, the hotspot aanpak added in May 2024);
 - the 2026 plans under way on the demo's "today" (15 September 2025): some concept, two ingediend, two
@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 from etl import demo as demo_data
 from indicators.catalogue import load_catalogue
 from wijkmonitor.records import jaarplannen as jp
+from wijkmonitor.records import sturing
 from wijkmonitor.records.authz import Actor
 from wijkmonitor.records.jaarplannen import Activity, Opgave, StatusLine
 
@@ -78,6 +79,52 @@ def _workday(day: dt.date, forward: bool = True) -> dt.date:
 
 
 TUE, THU = 1, 3
+
+# ------------------------------------------------------------------------------------------ stuurgroep
+
+# Who attends the stuurgroep (by role): the alderman, the partners' directors and the programme manager.
+STUURGROEP_AANWEZIG = ("wethouder", "politie", "corporatie", "welzijn", "programmamanager")
+
+
+def data_version(day: dt.date) -> str:
+    """The warehouse version a meeting looked at: the demo's monthly publication before the meeting."""
+    published = (
+        _workday(day.replace(day=1))
+        if day.day > 7
+        else _workday((day.replace(day=1) - dt.timedelta(days=1)).replace(day=1))
+    )
+    return f"demo-publicatie {published.isoformat()}"
+
+
+def stuurgroep_notes(day: dt.date) -> str:
+    """The notes of a stuurgroep meeting held for the jaarplannen (December, January-February)."""
+    if day.month == 12:
+        return (
+            f"Jaarplannen {day.year + 1} behandeld op advies van de regiegroep; stand van de wijken ten opzichte "
+            f"van 2019 besproken. Besluiten: zie de besluitenlijst."
+        )
+    return (
+        f"Extra vergadering voor de jaarplannen {day.year} die in december nog niet gereed waren. "
+        f"Besluiten: zie de besluitenlijst."
+    )
+
+
+def stuurgroep_meeting(eng: Engine, datum: dt.date, nu: dt.datetime, notities: str | None = None) -> int:
+    """The id of the stuurgroep meeting of ``datum``: the recorded one, or a new one (as the demo)."""
+    for meeting in sturing.list_meetings(eng, "stuurgroep", vanaf=datum):
+        if meeting.datum == datum:
+            return meeting.id
+    return sturing.record_meeting(
+        eng,
+        ACTOR,
+        "stuurgroep",
+        datum,
+        aanwezig=STUURGROEP_AANWEZIG,
+        data_versie=data_version(datum),
+        notities=notities if notities is not None else stuurgroep_notes(datum),
+        nu=nu,
+    )
+
 
 # ------------------------------------------------------------------------------------------ measures
 
@@ -1394,6 +1441,10 @@ class _Seeder:
         vergaderdatum: dt.date | None = None,
     ) -> None:
         def write() -> None:
+            if naar == "vastgesteld" and vergaderdatum is not None:  # a decision of a stuurgroep meeting
+                meeting = stuurgroep_meeting(self.eng, vergaderdatum, when)
+                sturing.adopt_plan(self.eng, ACTOR, w.code, jaar, meeting, nu=when)
+                return
             jp.transition(self.eng, ACTOR, w.code, jaar, van, naar, toelichting, vergaderdatum, nu=when)
 
         self.at(when, write)

@@ -819,7 +819,7 @@ def adopt_distribution(
             vergadering_id,
             "verdeling",
             f"verdeling {row['jaar']} ({period_label(row['jaar'], row['halfjaar'])}): {row['naam']}",
-            tekst or f"Verdeling van de capaciteit {row['jaar']} vastgesteld op {meeting.datum.isoformat()}",
+            tekst or f"Verdeling van de capaciteit {row['jaar']} vastgesteld op {format_date(meeting.datum)}",
             when,
             actor.email,
         )
