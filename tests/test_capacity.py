@@ -17,6 +17,7 @@ import pytest
 from dashboard_support import demo_db
 
 from etl.db import connect_readonly
+from indicators.catalogue import load_catalogue
 from wijkmonitor.capacity import (
     INPUT_COLUMNS,
     NEED_COLUMNS,
@@ -33,7 +34,6 @@ from wijkmonitor.capacity import (
     need_score,
     validate_weights,
 )
-from indicators.catalogue import load_catalogue
 
 INBRAAK = [(6.0, "hoog"), (0.0, "laag"), (3.0, "gemiddeld")]  # lower is better; deliberately unsorted
 CIJFER = [(1.0, "onvoldoende"), (6.5, "voldoende"), (7.5, "goed")]  # higher is better

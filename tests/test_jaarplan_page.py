@@ -24,9 +24,8 @@ from test_roles import leaks
 
 from dashboard.safe import md
 from dashboard.session import Viewer
-from wijkmonitor.records import auditlog, authz, users
+from wijkmonitor.records import auditlog, authz, sturing, users
 from wijkmonitor.records import jaarplannen as jp
-from wijkmonitor.records import sturing
 from wijkmonitor.records.store import open_store
 from wijkmonitor.records.users import demo_email
 
@@ -417,7 +416,9 @@ def test_submit_advise_and_adopt_on_the_page(warehouse, store, monkeypatch):
         t.value for t in at.text
     ]  # the advice, to decide on
     # adopted in a recorded stuurgroep meeting (recorded here beforehand; the page can record one too)
-    vergadering = sturing.record_meeting(store, SYSTEM, "stuurgroep", dt.date(2025, 9, 10), aanwezig=["gemeente"])
+    vergadering = sturing.record_meeting(
+        store, SYSTEM, "stuurgroep", dt.date(2025, 9, 10), aanwezig=["gemeente"]
+    )
     ok(at.run())
     (kies,) = [w for w in at.selectbox if w.key and w.key.endswith("_vergadering")]
     kies.set_value(vergadering)
