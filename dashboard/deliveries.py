@@ -42,7 +42,7 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from etl.bronnen import bronnen_of_load
+from etl.bronnen import bronnen_of_load, role_of
 
 REPO = Path(__file__).resolve().parents[1]
 JOB_MODULE = "wijkmonitor.jobs"
@@ -58,7 +58,12 @@ DEFAULT_MAX_FILE_MB = 2048
 STALE_HOURS = 24
 CHUNK = 1 << 20
 # The partner sources with an Excel template (the partner long template's sources in the variable registry).
-TEMPLATE_BRONNEN = ("corporatie", "welzijn", "gemeente", "enquete")
+TEMPLATE_BRONNEN = ("corporatie", "welzijn", "gemeente", "enquete", "politie_week")
+
+
+def templates_of(bron: str) -> list[str]:
+    """The partner-template sources a `partner:<bron>` delivers (politie: its weekly figures, politie_week)."""
+    return [b for b in TEMPLATE_BRONNEN if role_of(b) == bron]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

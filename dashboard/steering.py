@@ -11,12 +11,15 @@ transaction and records it in the audit trail (a refusal raises
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from dashboard import plans, queries
+from etl.bronnen import REGISTRY
 from wijkmonitor import capacity
 from wijkmonitor.records import jaarplannen as jp
 from wijkmonitor.records import sturing
@@ -282,15 +285,35 @@ def check_agreement(
     sturing.check_agreement(store(), _actor(page), afspraak_id, periode, status, toelichting)
 
 
+@functools.cache
+def _periodicity() -> dict[str, str]:
+    """Source -> the period its rows use (the partner registry; the CBS police tables: months)."""
+    data = yaml.safe_load(REGISTRY.read_text(encoding="utf-8"))
+    return {"politie": "maand", **{b: spec["periodiciteit"] for b, spec in data["bronnen"].items()}}
+
+
+def period_end(start: dt.date, periodiciteit: str) -> dt.date:
+    """The last day of the period that starts on ``start`` (jaar, halfjaar, kwartaal, maand or ISO week)."""
+    if periodiciteit == "week":
+        return start + dt.timedelta(days=6)
+    months = {"jaar": 12, "halfjaar": 6, "kwartaal": 3, "maand": 1}.get(periodiciteit, 1)
+    y, m = divmod(start.month - 1 + months, 12)
+    return dt.date(start.year + y, m + 1, 1) - dt.timedelta(days=1)
+
+
 def _deliveries(bron: str) -> list[sturing.Delivery]:
+    """A source's deliveries: when each was delivered and the last day of the last period it covers."""
     history = queries.delivery_history(bron)
+    periodiciteit = _periodicity().get(bron, "maand")
     out = []
     for r in history.itertuples():
-        moment = pd.Timestamp(r.geleverd_op)
-        tot = getattr(r, "tot_en_met", None)
-        out.append(
-            sturing.Delivery(moment.date(), None if tot is None or pd.isna(tot) else pd.Timestamp(tot).date())
+        laatste = r.laatste_periode
+        tot = (
+            None
+            if laatste is None or pd.isna(laatste)
+            else period_end(pd.Timestamp(laatste).date(), periodiciteit)
         )
+        out.append(sturing.Delivery(pd.Timestamp(r.geleverd_op).date(), tot))
     return out
 
 

@@ -4,7 +4,8 @@ A partner data steward may deliver and see the loads of their own source only. T
 
 - ``politie``: police figures (CBS 47018NED/47022NED shapes);
 - the partner template's sources (``corporatie``, ``welzijn``, ``gemeente``, ``enquete``): the ``bron``
-  column of the file, shown in the load history as the registry's partner name;
+  column of the file, shown in the load history as the registry's partner name; ``politie_week`` (the
+  police's recent weekly figures) belongs to ``politie`` (the registry's ``rol``);
 - ``gemeente``: the municipality's own area, population and crosswalk files (also a CBS KWB extract it
   delivers);
 - ``leefbaarometer``: the Leefbaarometer scores.
@@ -33,9 +34,19 @@ KIND_BRON = {
 
 @cache
 def partner_names() -> dict[str, str]:
-    """Registry partner name -> bron (``woningcorporatie`` -> ``corporatie``)."""
+    """Registry partner name -> the bron of its role (``woningcorporatie`` -> ``corporatie``; ``politie``, the
+    partner of the weekly source ``politie_week``, -> ``politie``: the registry's ``rol``)."""
     data = yaml.safe_load(REGISTRY.read_text(encoding="utf-8"))
-    return {spec["partner"]: bron for bron, spec in data["bronnen"].items()}
+    return {spec["partner"]: spec.get("rol", bron) for bron, spec in data["bronnen"].items()}
+
+
+@cache
+def role_of(bron: str) -> str:
+    """The ``partner:<bron>`` role that delivers a source of the template: its registry ``rol``, else itself
+    (``politie_week`` -> ``politie``: the police's data steward delivers the weekly figures too)."""
+    data = yaml.safe_load(REGISTRY.read_text(encoding="utf-8"))
+    spec = data["bronnen"].get(bron)
+    return spec.get("rol", bron) if spec else bron
 
 
 def bronnen_of_load(bronsoort: object, partner: object) -> frozenset[str]:

@@ -33,7 +33,7 @@ from etl.indeling import assign_missing, build_omzetting
 from etl.sources import variable_dimension
 from indicators.dimensions import dim_tables, settings_of
 from indicators.disclosure import build_suppression
-from indicators.hotspots import build_calibration, build_hotspots
+from indicators.hotspots import build_calibration, build_hotspots, build_hotspots_14d
 from indicators.stats import register_functions
 
 ETL_SQL = Path(__file__).parent / "sql"
@@ -134,6 +134,7 @@ STEPS: list[Step] = [
     ),
     Step("fct_hotspots", "marts", python=build_hotspots),  # indicators/hotspots.py: sequential in time
     Step("fct_hotspot_kalibratie", "marts", python=build_calibration),  # simulated false-alarm rate
+    Step("fct_hotspots_14d", "marts", python=build_hotspots_14d),  # the same test on 14-day police windows
 ]
 INTERMEDIATE = [s.name for s in STEPS if s.layer == "intermediate"]
 # Tables earlier versions kept in marts that are intermediate now.

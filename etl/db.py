@@ -38,7 +38,8 @@ DEFAULT_DB = Path("data") / "wijkmonitor.duckdb"
 # Raise it when a table or column the dashboard reads changes. Databases without meta.bouw are version 1.
 # Version 3: raw/staging partner observations carry n_effectief (the effective sample size of survey values).
 # Version 4: area divisions (meta.load_indeling, dim_indeling*, fct_omzetting; dim_gebied is the analysis division).
-SCHEMA_VERSION = 4
+# Version 5: weekly partner periods (staging.stg_partner__waarnemingen.periode_start) and fct_hotspots_14d.
+SCHEMA_VERSION = 5
 ENV_DB = "WIJKMONITOR_DB"
 
 # Free space a copy needs: the size of what is copied plus 10% plus 64 MB. The copy of the database grows

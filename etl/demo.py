@@ -4,7 +4,9 @@ The municipality "Lindenhoven" (GM9999) does not exist. It has 12 wijken (WK9999
 each (BU99990101..BU99991204), laid out on a grid around lon 5.10, lat 52.05. The generator writes, for the
 years 2017-2025, the files the ETL reads (see ``FILE_NAMES``): area polygons, population, the police monthly
 crime table in CBS open-data shape, the long partner template for the housing corporation, the welfare
-organisation, the municipality's own reports and the resident survey, and Leefbaarometer 3.0 wijk scores.
+organisation, the municipality's own reports and the resident survey, and Leefbaarometer 3.0 wijk scores; and
+the police's recent figures per buurt and ISO week (partner source ``politie_week``) for the two years up to
+the demo's peildatum, 15 September 2025, as a sequence of deliveries every 14 days (``WEEK_LEVERINGEN``).
 
 Every figure is an honest random draw from the model below, for any seed; no seed or realisation was picked
 to make the stories read well. (The one exception is the hotspot spike, which is written in as data.)
@@ -48,6 +50,16 @@ Stories (see ``STORIES``, the machine-readable version)
 * every other wijk is stable in truth.
 * ``hotspot_buurt`` BU99990502 (Spoorzicht): burglaries (1.1.1) follow the model (about 0.3 a month),
   except a spike of 7, 9 and 6 in March-May 2024, written in as data.
+* ``golf_14_dagen``: the weekly police figures are the monthly counts spread over the days of the month
+  (multinomial, so weeks add up to the months exactly) and summed per ISO week, except a burglary wave in
+  WK999904 (Bloemenbuurt) in the last weeks before the peildatum, written in as data (``WEEK_GOLF``): the
+  14-day signal has something to show. The monthly open data of the demo do not hold it (a later download
+  would): the weekly figures are the police's recent counts, delivered every 14 days.
+* the weekly figures arrive as ``WEEK_LEVERINGEN``: one file with the history up to 2025-W29, then a file
+  every 14 days with the two weeks before it, each delivered on the Monday after; one delivery comes 21 days
+  after the previous one instead of 14. The demo build states these moments (``DELIVERY_MOMENTS``; only the
+  command line and the demo can state a delivery moment, an upload never), so the delivery rhythm can be
+  measured from the load history.
 
 The stories are large enough that an honest test sees them: the composite of ~15 indicators moves ~20-25% in
 the story wijken, far outside the 5% margin of the target verdict and the uncertainty the year effects and
@@ -61,6 +73,8 @@ Run ``python -m etl.demo`` from the repository root to (re)write ``data/demo/``.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -92,6 +106,41 @@ HOTSPOT: dict[tuple[int, int], int] = {
     (2024, 5): 6,
 }  # (year, month) -> burglaries
 KOOPBUURTEN: tuple[str, ...] = ("BU99990603", "BU99991201", "BU99991204")  # no corporation dwellings
+
+# The police's recent figures per ISO week (partner source politie_week): the two years up to the demo's
+# peildatum (Monday 15 September 2025), 2023-W38 .. 2025-W37, for these crime codes.
+WEEK_BRON = "politie_week"
+WEEK_EERSTE: tuple[int, int] = (2023, 38)
+WEEK_LAATSTE: tuple[int, int] = (2025, 37)
+WEEK_SOORTEN: tuple[str, ...] = ("0.0.0", "1.1.1", "1.1.2", "1.2.3", "2.2.1")
+# A burglary wave in the last weeks (written in as data, as HOTSPOT): (buurt, ISO year, week) -> burglaries.
+WEEK_GOLF_SOORT = "1.1.1"
+WEEK_GOLF: dict[tuple[str, int, int], int] = {
+    ("BU99990402", 2025, 34): 2,
+    ("BU99990402", 2025, 35): 3,
+    ("BU99990402", 2025, 36): 4,
+    ("BU99990402", 2025, 37): 5,
+    ("BU99990403", 2025, 36): 3,
+    ("BU99990403", 2025, 37): 4,
+}
+# The deliveries of the weekly figures: file -> (the last ISO week it holds, the stated delivery moment).
+# A file holds the weeks after the previous file's last week: first the history up to 2025-W29, then every
+# 14 days the two weeks before, on the Monday after them, except 2025-W30/W31, delivered 21 days after the
+# previous delivery instead of 14. (Five files: every partner file costs the demo build a validation.)
+WEEK_LEVERINGEN: dict[str, tuple[tuple[int, int], dt.datetime]] = {
+    "politie_week_lindenhoven_2025-07-21.csv": ((2025, 29), dt.datetime(2025, 7, 21, 9, 2)),
+    "politie_week_lindenhoven_2025-08-11.csv": ((2025, 31), dt.datetime(2025, 8, 11, 14, 26)),
+    "politie_week_lindenhoven_2025-08-18.csv": ((2025, 33), dt.datetime(2025, 8, 18, 9, 15)),
+    "politie_week_lindenhoven_2025-09-01.csv": ((2025, 35), dt.datetime(2025, 9, 1, 8, 58)),
+    "politie_week_lindenhoven_2025-09-15.csv": ((2025, 37), dt.datetime(2025, 9, 15, 9, 20)),
+}
+# What the demo build states as the delivery moment of each weekly file (etl.load: Options.geleverd_op).
+DELIVERY_MOMENTS: dict[str, dt.datetime] = {name: moment for name, (_, moment) in WEEK_LEVERINGEN.items()}
+# The corporatie's file as delivered after the first half of 2025, within the six weeks it agreed to (the
+# demo's measured agreement "levert binnen 6 weken na elk halfjaar", wijkmonitor/demosturing.py).
+OTHER_DELIVERY_MOMENTS: dict[str, dt.datetime] = {
+    "corporatie_woonstichting_2017-2025.csv": dt.datetime(2025, 8, 4, 10, 12),
+}
 
 # Overdispersion: between-year SD of the log rate of a count series, and of the common gemeente effect.
 JAARVARIATIE = 0.10
@@ -397,6 +446,11 @@ STORIES: dict[str, object] = {
     "hotspot_maanden": [f"{j}MM{m:02d}" for j, m in HOTSPOT],
     "hotspot_aantallen": list(HOTSPOT.values()),
     "koopbuurten_zonder_huurwoningen": list(KOOPBUURTEN),
+    "golf_14_dagen": {
+        "soort_misdrijf": WEEK_GOLF_SOORT,
+        "weken": {f"{b} {j}-W{w:02d}": n for (b, j, w), n in WEEK_GOLF.items()},
+    },
+    "week_leveringen": {name: moment.isoformat() for name, moment in DELIVERY_MOMENTS.items()},
 }
 
 
@@ -404,7 +458,17 @@ STORIES: dict[str, object] = {
 # Random streams and formatting helpers
 # ----------------------------------------------------------------------------------------------------------
 
-_STREAMS = ("geometrie", "bevolking", "politie", "corporatie", "welzijn", "gemeente", "enquete", "lbm")
+_STREAMS = (
+    "geometrie",
+    "bevolking",
+    "politie",
+    "corporatie",
+    "welzijn",
+    "gemeente",
+    "enquete",
+    "lbm",
+    "week",
+)
 
 
 def _rng(seed: int, stream: str) -> np.random.Generator:
@@ -675,6 +739,89 @@ def _write_politie(path: Path, counts: dict[tuple[str, str], np.ndarray]) -> Pat
 
 
 # ----------------------------------------------------------------------------------------------------------
+# Police: recent figures per buurt and ISO week (partner source politie_week), delivered every 14 days
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _weeks() -> list[tuple[int, int]]:
+    """ISO (year, week) from WEEK_EERSTE to WEEK_LAATSTE."""
+    day = dt.date.fromisocalendar(*WEEK_EERSTE, 1)
+    last = dt.date.fromisocalendar(*WEEK_LAATSTE, 1)
+    out = []
+    while day <= last:
+        iso = day.isocalendar()
+        out.append((iso.year, iso.week))
+        day += dt.timedelta(days=7)
+    return out
+
+
+def _politie_week(seed: int, counts: dict[tuple[str, str], np.ndarray]) -> dict[tuple[str, str], dict]:
+    """Weekly counts per (code, buurt): {(iso year, week): count}, from the monthly counts.
+
+    Each month's count of every crime kind (and of the rest of the total) is spread over the days of its
+    month (multinomial, uniform), the days are summed per ISO week; 0.0.0 is the sum of the kinds and the
+    rest, as in the monthly file. Then the burglary wave (WEEK_GOLF) is written in, the total raised with it.
+    """
+    rng = _rng(seed, "week")
+    first = dt.date.fromisocalendar(*WEEK_EERSTE, 1)
+    last = dt.date.fromisocalendar(*WEEK_LAATSTE, 7)
+    months = [
+        (j, m)
+        for j, m in _maanden()
+        if dt.date(j, m, 1) <= last and dt.date(j, m, 28) >= first.replace(day=1)
+    ]
+    index = {jm: i for i, jm in enumerate(_maanden())}
+    weeks = set(_weeks())
+    out: dict[tuple[str, str], dict] = {}
+    for b in buurten():
+        total: dict[tuple[int, int], int] = dict.fromkeys(weeks, 0)
+        listed = np.zeros(len(index), dtype=np.int64)
+        for code in [*SOORTEN, OVERIG]:
+            if code == OVERIG:
+                monthly = counts[("0.0.0", b.code)] - listed
+            else:
+                monthly = counts[(code, b.code)]
+                listed = listed + monthly
+            per_week: dict[tuple[int, int], int] = dict.fromkeys(weeks, 0)
+            for j, m in months:
+                days = calendar.monthrange(j, m)[1]
+                spread = rng.multinomial(int(monthly[index[(j, m)]]), np.full(days, 1.0 / days))
+                for d, n in enumerate(spread, start=1):
+                    day = dt.date(j, m, d)
+                    if first <= day <= last:
+                        iso = day.isocalendar()
+                        per_week[(iso.year, iso.week)] += int(n)
+            for key, n in per_week.items():
+                total[key] += n
+            if code in WEEK_SOORTEN:
+                out[(code, b.code)] = per_week
+        out[("0.0.0", b.code)] = total
+    for (buurt, j, w), n in WEEK_GOLF.items():
+        extra = n - out[(WEEK_GOLF_SOORT, buurt)][(j, w)]
+        out[(WEEK_GOLF_SOORT, buurt)][(j, w)] = n
+        out[("0.0.0", buurt)][(j, w)] += extra
+    return out
+
+
+def _write_politie_week(out_dir: Path, counts: dict[tuple[str, str], dict]) -> list[Path]:
+    """One file per delivery of WEEK_LEVERINGEN, each with the weeks after the previous one's last week."""
+    written = []
+    previous = (0, 0)
+    for name, (until, _moment) in WEEK_LEVERINGEN.items():
+        rows = [
+            (WEEK_BRON, buurt, f"{j}-W{w:02d}", code, str(n))
+            for (code, buurt), per_week in counts.items()
+            for (j, w), n in per_week.items()
+            if previous < (j, w) <= until
+        ]
+        rows.sort(key=lambda r: (r[1], r[2], r[3]))
+        lines = ["bron;gebied_code;periode;variabele;waarde", *(";".join(r) for r in rows)]
+        written.append(_write_lines(out_dir / name, lines))
+        previous = until
+    return written
+
+
+# ----------------------------------------------------------------------------------------------------------
 # Housing corporation (buurt, half-yearly)
 # ----------------------------------------------------------------------------------------------------------
 
@@ -896,17 +1043,20 @@ def generate_demo(out_dir: Path, seed: int = 2019) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     bev = _bevolking(seed)
+    politie = _politie(seed, bev)
     writers: dict[str, Callable[[Path], Path]] = {
         "gebieden": lambda p: _write_gebieden(p, seed),
         "bevolking": lambda p: _write_bevolking(p, bev),
-        "politie": lambda p: _write_politie(p, _politie(seed, bev)),
+        "politie": lambda p: _write_politie(p, politie),
         "corporatie": lambda p: _write_template(p, _corporatie(seed, bev)),
         "welzijn": lambda p: _write_template(p, _welzijn(seed, bev)),
         "gemeente": lambda p: _write_template(p, _gemeente(seed, bev)),
         "enquete": lambda p: _write_template(p, _enquete(seed), TEMPLATE_HEADER_ENQUETE),
         "leefbaarometer": lambda p: _write_leefbaarometer(p, seed),
     }
-    return sorted(write(out_dir / FILE_NAMES[key]) for key, write in writers.items())
+    written = [write(out_dir / FILE_NAMES[key]) for key, write in writers.items()]
+    written += _write_politie_week(out_dir, _politie_week(seed, politie))
+    return sorted(written)
 
 
 if __name__ == "__main__":

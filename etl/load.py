@@ -9,6 +9,7 @@ result and messages. All writing happens on a private copy of the database that 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import getpass
 import hashlib
@@ -361,6 +362,15 @@ def load_files(
     into the private copy (what they replace is in ``LoadResult.revision``), which is then thrown away:
     nothing is published and nothing is recorded."""
     opts = opts or Options()
+    if settings and settings.get("demo") == "ja" and opts.geleverd_op is None:
+        # the demo build (`wijkmonitor demo`, the only caller with this setting) states the delivery moments
+        # of its weekly police files: a sequence every 14 days, one late (etl.demo.DELIVERY_MOMENTS), and of
+        # the corporatie's file (etl.demo.OTHER_DELIVERY_MOMENTS)
+        from etl.demo import DELIVERY_MOMENTS, OTHER_DELIVERY_MOMENTS
+
+        opts = dataclasses.replace(opts, geleverd_op={**DELIVERY_MOMENTS, **OTHER_DELIVERY_MOMENTS})
+    if opts.geleverd_op and any(m > dt.datetime.now() for m in opts.geleverd_op.values()):
+        raise ValueError("een geleverd_op-moment ligt in de toekomst")
     db_path = dbmod.resolve_db_path(db_path)
     user = user or current_user()
     results: list[LoadResult] = []
@@ -511,6 +521,8 @@ def _load_one(
         extra = {"variant": plan.variant if plan else None, "partner": checked.partner}
         if plan is not None and (peildatum := revisions.vintage(path, plan)):
             summary["peildatum"] = extra["peildatum"] = peildatum.isoformat()
+        if opts.geleverd_op and path.name in opts.geleverd_op:  # command line / demo only (see Options)
+            summary["geleverd_op"] = extra["geleverd_op"] = opts.geleverd_op[path.name].isoformat()
         if not (result.success and plan is not None):
             return res, done(res, summary, **extra), None
         con.execute("BEGIN TRANSACTION")

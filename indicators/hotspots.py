@@ -1,4 +1,4 @@
-"""The hotspot signal of the regiegroep (build steps ``fct_hotspots`` and ``fct_hotspot_kalibratie``).
+"""The hotspot signal of the regiegroep (build steps ``fct_hotspots``, ``fct_hotspot_kalibratie``, ``fct_hotspots_14d``).
 
 Per buurt, watched series (``dim_hotspot_reeks``) and month *m* of the window (the last ``hotspot_maanden``
 months up to the gemeente's latest month):
@@ -18,6 +18,13 @@ The data preparation is set-based SQL (``indicators/sql/hotspot_invoer.sql``); t
 ``fct_hotspot_kalibratie`` states the false-alarm rate the regiegroep page shows: per gemeente, the same
 procedure run on simulated no-change worlds at the gemeente's own sizes (each tested series' mean count as
 its true Poisson rate; and gamma-Poisson at the dispersion its counts show), with a fixed seed per gemeente.
+
+``fct_hotspots_14d`` is the same procedure on the police's recent weekly figures (partner source
+``politie_week``, ISO weeks): the period is a 14-day window (two ISO weeks, the windows aligned so that the
+latest ends with the gemeente's latest delivered week), a year is 26 windows (364 days), the history of a
+window is the same window and its two neighbours 26 k windows back (k = 1 … ``hotspot_jaren``), and the
+last ``WINDOWS_14D`` windows (a year) are tested, Benjamini–Hochberg per gemeente and window. The functions
+below take the period length as ``per_year`` (12 for months, 26 for 14-day windows); nothing else differs.
 """
 
 from __future__ import annotations
@@ -32,7 +39,11 @@ import pyarrow as pa
 from scipy import special
 
 INVOER_SQL = Path(__file__).parent / "sql" / "hotspot_invoer.sql"
-MINIMUM_HISTORY = 3  # history months a test needs
+INVOER_14D_SQL = Path(__file__).parent / "sql" / "hotspot_invoer_14d.sql"
+MINIMUM_HISTORY = 3  # history periods (months, 14-day windows) a test needs
+MONTHS_PER_YEAR = 12
+WINDOWS_PER_YEAR = 26  # 14-day windows in a year of 52 weeks (364 days)
+WINDOWS_14D = 26  # 14-day windows tested and kept in fct_hotspots_14d: the last year
 
 # Calibration: replicates of the window per gemeente, ceil(SERIES_REPLICATES / tested series) within
 # [MIN_REPLICATES, MAX_REPLICATES]: a small gemeente (few false alarms a month) gets many replicates, a large
@@ -49,9 +60,10 @@ DISPERSION_SIMULATED_FROM = 1.02  # below this the dispersed world is the Poisso
 # ------------------------------------------------------------------------------------------ the test
 
 
-def history_offsets(years: int) -> np.ndarray:
-    """Month offsets of the history: the same month and its neighbours in each of the previous `years` years."""
-    return np.array([-12 * k + d for k in range(1, years + 1) for d in (-1, 0, 1)], dtype=np.int64)
+def history_offsets(years: int, per_year: int = MONTHS_PER_YEAR) -> np.ndarray:
+    """Period offsets of the history: the same period and its neighbours in each of the previous `years` years
+    (``per_year`` periods a year: 12 months, or 26 windows of 14 days)."""
+    return np.array([-per_year * k + d for k in range(1, years + 1) for d in (-1, 0, 1)], dtype=np.int64)
 
 
 def p_value(count: np.ndarray, history_sum: np.ndarray, history_months: np.ndarray) -> np.ndarray:
@@ -317,8 +329,9 @@ def run_window(
     detail: bool = True,
     rates: np.ndarray | None = None,
     dispersion: np.ndarray | None = None,
+    per_year: int = MONTHS_PER_YEAR,
 ) -> WindowResult:
-    """Run the hotspot test over a window, month by month.
+    """Run the hotspot test over a window, month by month (or 14-day window by window: ``per_year`` 26).
 
     ``by_month``: month numbers x series (NaN: not delivered); series s is tested in months ``first[s]`` …
     ``first[s] + months - 1``, its history reaches back to ``first[s] - 12 * years - 1`` (>= 0). ``groups``
@@ -333,6 +346,9 @@ def run_window(
     series, the probability that the month signals given everything else simulated (its history and the
     other cells' p-values): P(X >= the smallest count that would signal). Its mean is the mean number of
     signals, with a far smaller Monte Carlo error than counting them (Rao–Blackwell).
+
+    ``per_year``: periods in a year (12 months; 26 windows of 14 days): the history lies ``per_year`` k
+    periods back. "Month" below means such a period.
     """
     by_month = np.asarray(by_month, dtype=float)
     first = np.asarray(first, dtype=np.int64)
@@ -349,7 +365,7 @@ def run_window(
     expected = np.zeros(n_series) if rates is not None else None
     if n_series == 0:
         return WindowResult(signal, *((p_all, adj_all, h_all, n_all, out_all) if detail else ()), expected)
-    if first.min() - 12 * years - 1 < 0 or first.max() + months > n_months:
+    if first.min() - per_year * years - 1 < 0 or first.max() + months > n_months:
         raise ValueError("the window or its history lies outside the months given")
     present = ~np.isnan(by_month)
     filled = np.where(present, by_month, 0.0)
@@ -363,8 +379,8 @@ def run_window(
     del filled, present
     excluded_sum = np.zeros(by_month.shape)
     excluded_n = np.zeros(by_month.shape, dtype=np.int16)
-    back = 12 * np.arange(1, years + 1)  # the history: around the same month 1 .. years years back
-    ahead = history_offsets(years) * -1  # a signal is history of these later months
+    back = per_year * np.arange(1, years + 1)  # the history: around the same month 1 .. years years back
+    ahead = history_offsets(years, per_year) * -1  # a signal is history of these later months
     uniform = bool((first == first[0]).all())
     cols = np.arange(n_series)
     if rates is not None:
@@ -429,62 +445,82 @@ def _settings(con: duckdb.DuckDBPyConnection) -> tuple[float, int, int, int]:
 # ------------------------------------------------------------------------------------------ fct_hotspots
 
 
+def _test_input(
+    a: dict[str, np.ndarray], *, periods: int, years: int, fdr: float, minimum: float, per_year: int
+) -> dict[str, np.ndarray]:
+    """Run the test on a prepared input (``reeks_id``, ``gemeente_id``, ``nr``: the period number, ``aantal``,
+    ``eerste``: the series' first tested period); one output row per delivered period of the window."""
+    series_id = np.asarray(a["reeks_id"], dtype=np.int64)
+    period = np.asarray(a["nr"], dtype=np.int64)
+    result = {
+        "reeks_id": np.zeros(0, dtype=np.int64),
+        "nr": np.zeros(0, dtype=np.int64),
+        "verwacht": np.zeros(0),
+        "eerder": np.zeros(0, dtype=np.int64),
+        "uitgesloten": np.zeros(0, dtype=np.int64),
+        "p_waarde": np.zeros(0),
+        "p_aangepast": np.zeros(0),
+        "signaal": np.zeros(0, dtype=bool),
+    }
+    if not series_id.size:
+        return result
+    n_series = int(series_id.max()) + 1
+    first_of = np.zeros(n_series, dtype=np.int64)
+    group = np.zeros(n_series, dtype=np.int64)
+    first_of[series_id] = np.asarray(a["eerste"], dtype=np.int64)
+    group[series_id] = np.asarray(a["gemeente_id"], dtype=np.int64)
+    start = int(first_of.min()) - per_year * years - 1  # period number of row 0
+    by_period = np.full(
+        (max(int(period.max()), int(first_of.max()) + periods - 1) - start + 1, n_series), np.nan
+    )
+    by_period[period - start, series_id] = np.asarray(a["aantal"], dtype=float)
+    res = run_window(
+        by_period,
+        first_of - start,
+        group,
+        months=periods,
+        years=years,
+        fdr=fdr,
+        minimum=minimum,
+        per_year=per_year,
+    )
+    # the output rows: every delivered period of the window
+    j_all = period - first_of[series_id]
+    in_window = (j_all >= 0) & (j_all < periods)
+    s_idx, j_idx = series_id[in_window], j_all[in_window]
+    n_used = res.history_months[s_idx, j_idx]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.where(n_used > 0, res.history_sum[s_idx, j_idx] / n_used, np.nan)
+    return {
+        "reeks_id": s_idx.astype(np.int64),
+        "nr": first_of[s_idx] + j_idx,
+        "verwacht": expected,
+        "eerder": n_used,
+        "uitgesloten": res.left_out[s_idx, j_idx],
+        "p_waarde": res.p[s_idx, j_idx],
+        "p_aangepast": res.p_adjusted[s_idx, j_idx],
+        "signaal": res.signal[s_idx, j_idx],
+    }
+
+
+def _arrow(result: dict[str, np.ndarray]) -> pa.Table:
+    return pa.table(
+        {k: pa.array(v, from_pandas=True) if v.dtype.kind == "f" else pa.array(v) for k, v in result.items()}
+    )
+
+
 def build_hotspots(con: duckdb.DuckDBPyConnection) -> None:
     """Build step ``fct_hotspots``: the test on the window of every gemeente (see the module docstring)."""
     fdr, minimum, years, months = _settings(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE hotspot_invoer AS\n{INVOER_SQL.read_text(encoding='utf-8')}")
     try:
         a = con.execute(
-            "SELECT reeks_id, gemeente_id, maandnr, aantal, eerste FROM hotspot_invoer"
+            "SELECT reeks_id, gemeente_id, maandnr AS nr, aantal, eerste FROM hotspot_invoer"
         ).fetchnumpy()
-        series_id = np.asarray(a["reeks_id"], dtype=np.int64)
-        month = np.asarray(a["maandnr"], dtype=np.int64)
-        result = {
-            "reeks_id": np.zeros(0, dtype=np.int64),
-            "maandnr": np.zeros(0, dtype=np.int64),
-            "verwacht": np.zeros(0),
-            "maanden_eerder": np.zeros(0, dtype=np.int64),
-            "uitgesloten_maanden": np.zeros(0, dtype=np.int64),
-            "p_waarde": np.zeros(0),
-            "p_aangepast": np.zeros(0),
-            "signaal": np.zeros(0, dtype=bool),
-        }
-        if series_id.size:
-            n_series = int(series_id.max()) + 1
-            first_of = np.zeros(n_series, dtype=np.int64)
-            group = np.zeros(n_series, dtype=np.int64)
-            first_of[series_id] = np.asarray(a["eerste"], dtype=np.int64)
-            group[series_id] = np.asarray(a["gemeente_id"], dtype=np.int64)
-            start = int(first_of.min()) - 12 * years - 1  # month number of row 0
-            by_month = np.full((int(month.max()) - start + 1, n_series), np.nan)
-            by_month[month - start, series_id] = np.asarray(a["aantal"], dtype=float)
-            res = run_window(
-                by_month, first_of - start, group, months=months, years=years, fdr=fdr, minimum=minimum
-            )
-            # the output rows: every delivered month of the window
-            j_all = month - first_of[series_id]
-            in_window = j_all >= 0
-            s_idx, j_idx = series_id[in_window], j_all[in_window]
-            n_used = res.history_months[s_idx, j_idx]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                expected = np.where(n_used > 0, res.history_sum[s_idx, j_idx] / n_used, np.nan)
-            result = {
-                "reeks_id": s_idx.astype(np.int64),
-                "maandnr": first_of[s_idx] + j_idx,
-                "verwacht": expected,
-                "maanden_eerder": n_used,
-                "uitgesloten_maanden": res.left_out[s_idx, j_idx],
-                "p_waarde": res.p[s_idx, j_idx],
-                "p_aangepast": res.p_adjusted[s_idx, j_idx],
-                "signaal": res.signal[s_idx, j_idx],
-            }
-        table = pa.table(
-            {
-                k: pa.array(v, from_pandas=True) if v.dtype.kind == "f" else pa.array(v)
-                for k, v in result.items()
-            }
+        result = _test_input(
+            a, periods=months, years=years, fdr=fdr, minimum=minimum, per_year=MONTHS_PER_YEAR
         )
-        con.register("hotspot_uitkomst", table)
+        con.register("hotspot_uitkomst", _arrow(result))
         try:
             con.execute(
                 """
@@ -500,14 +536,14 @@ def build_hotspots(con: duckdb.DuckDBPyConnection) -> None:
                     make_date(i.maandnr // 12, i.maandnr % 12 + 1, 1)  AS periode,
                     i.aantal,
                     u.verwacht,
-                    u.maanden_eerder,
-                    u.uitgesloten_maanden,
+                    u.eerder                                           AS maanden_eerder,
+                    u.uitgesloten                                      AS uitgesloten_maanden,
                     u.p_waarde,
                     u.p_aangepast,
                     u.signaal,
                     i.load_id
                 FROM hotspot_uitkomst AS u
-                JOIN hotspot_invoer AS i USING (reeks_id, maandnr)
+                JOIN hotspot_invoer AS i ON i.reeks_id = u.reeks_id AND i.maandnr = u.nr
                 JOIN (SELECT *, row_number() OVER (ORDER BY bron, variabele) AS reeks_nr
                       FROM marts.dim_hotspot_reeks) AS r USING (reeks_nr)
                 """
@@ -516,6 +552,60 @@ def build_hotspots(con: duckdb.DuckDBPyConnection) -> None:
             con.unregister("hotspot_uitkomst")
     finally:
         con.execute("DROP TABLE IF EXISTS temp.main.hotspot_invoer")
+
+
+def build_hotspots_14d(con: duckdb.DuckDBPyConnection) -> None:
+    """Build step ``fct_hotspots_14d``: the same test on 14-day windows of the weekly police figures.
+
+    Input: ``indicators/sql/hotspot_invoer_14d.sql`` (per buurt and watched police series, the two-week sums
+    of the windows aligned on each gemeente's latest delivered week). Settings ``hotspot_fdr``,
+    ``hotspot_minimum`` and ``hotspot_jaren`` as for the monthly signal; the last :data:`WINDOWS_14D` windows
+    are tested. An empty table when no weekly figures were delivered.
+    """
+    fdr, minimum, years, _months = _settings(con)
+    sql = INVOER_14D_SQL.read_text(encoding="utf-8")
+    sql = sql.replace("{vensters}", str(WINDOWS_14D)).replace("{per_jaar}", str(WINDOWS_PER_YEAR))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE hotspot_invoer_14d AS\n{sql}")
+    try:
+        a = con.execute(
+            "SELECT reeks_id, gemeente_id, vensternr AS nr, aantal, eerste FROM hotspot_invoer_14d"
+        ).fetchnumpy()
+        result = _test_input(
+            a, periods=WINDOWS_14D, years=years, fdr=fdr, minimum=minimum, per_year=WINDOWS_PER_YEAR
+        )
+        con.register("hotspot_uitkomst_14d", _arrow(result))
+        try:
+            con.execute(
+                """
+                CREATE OR REPLACE TABLE marts.fct_hotspots_14d AS
+                SELECT
+                    i.gebied_code,
+                    'WK' || substr(i.gebied_code, 3, 6)                AS wijk_code,
+                    i.bron,
+                    r.variabele,
+                    r.titel                                            AS reeks,
+                    i.periode_start,
+                    i.periode_eind,
+                    i.weken,
+                    CAST(i.aantal AS DOUBLE)                           AS aantal,
+                    u.verwacht,
+                    u.eerder                                           AS vensters_eerder,
+                    u.uitgesloten                                      AS uitgesloten_vensters,
+                    u.p_waarde,
+                    u.p_aangepast,
+                    u.signaal,
+                    i.load_id
+                FROM hotspot_uitkomst_14d AS u
+                JOIN hotspot_invoer_14d AS i ON i.reeks_id = u.reeks_id AND i.vensternr = u.nr
+                JOIN (SELECT *, row_number() OVER (ORDER BY bron, variabele) AS reeks_nr
+                      FROM marts.dim_hotspot_reeks) AS r USING (reeks_nr)
+                ORDER BY i.gebied_code, r.variabele, i.periode_start
+                """
+            )
+        finally:
+            con.unregister("hotspot_uitkomst_14d")
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.main.hotspot_invoer_14d")
 
 
 # ------------------------------------------------------------------------------------------ calibration

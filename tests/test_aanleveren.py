@@ -89,7 +89,7 @@ def test_constants_agree_with_the_loader_and_the_job():
     assert Limits().max_bestand_mb == deliveries.DEFAULT_MAX_FILE_MB
     assert set(KIND_BRON) == set(KINDS) - {"partner"}  # every kind has a partner source
     assert tuple(variable_registry()) == deliveries.TEMPLATE_BRONNEN
-    labels = {spec["partner"]: bron for bron, spec in variable_registry().items()}
+    labels = {spec["partner"]: spec.get("rol", bron) for bron, spec in variable_registry().items()}
     assert labels == partner_names()
 
 
@@ -485,9 +485,20 @@ def test_the_page_offers_a_partner_its_template_and_the_uploader(loaded_db, monk
 
 def test_the_page_tells_a_police_partner_which_export_to_deliver(loaded_db, monkeypatch):
     at = partner_app(loaded_db, monkeypatch, "partner-politie")
-    assert not at.get("download_button")
+    # the monthly figures: the CBS export; the recent weekly figures (every 14 days): the template
+    assert [b.label for b in at.get("download_button")] == ["Sjabloon politie_week downloaden (Excel)"]
     assert any("47022NED" in c.value for c in at.caption)
     assert list(at.dataframe[0].value["Soort bron"]) == ["politie"]
+
+
+def test_the_weekly_police_source_is_delivered_by_the_police_role():
+    """politie_week belongs to partner:politie (the registry's rol): the job's source check lets a police
+    delivery of it through."""
+    actor = Actor.page("p@politie.example", "Aanleveren")
+    police = jobs.Request(Path("x.duckdb"), actor, "politie", Path("x"), "x")
+    jobs.check_source(None, police, "partner", ["politie_week"], frozenset({"partner:politie"}))  # no refusal
+    assert deliveries.templates_of("politie") == ["politie_week"]
+    assert deliveries.templates_of("corporatie") == ["corporatie"]
 
 
 def test_upload_check_and_confirm_on_the_page(loaded_db, monkeypatch):

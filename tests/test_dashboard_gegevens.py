@@ -33,7 +33,7 @@ def test_demo_database_shows_history_checks_and_coverage(monkeypatch):
     at = _run(demo_db(), monkeypatch)
     assert at.title[0].value == "Gegevens"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Geladen leveringen"] == "8"
+    assert metrics["Geladen leveringen"] == "13"  # 8 files and 5 deliveries of weekly police figures
     assert metrics["Afgewezen leveringen"] == "0"
     history = _table(at, "SHA-256")
     assert set(history["Soort bron"]) == {"gebieden", "bevolking", "partner", "politie", "leefbaarometer"}
@@ -83,7 +83,7 @@ def test_rejected_load_is_listed_with_its_messages(monkeypatch, tmp_path):
     assert load_files([bad], db)[0].status == "afgewezen"
     at = _run(db, monkeypatch)
     assert {m.label: m.value for m in at.metric}["Afgewezen leveringen"] == "1"
-    assert at.selectbox(key="load").value == 9  # newest first
+    assert at.selectbox(key="load").value == 14  # newest first
     assert any("Afgewezen" in e.value for e in at.error)
     messages = _table(at, "Melding")
     assert messages["Rij"].tolist() == [2]
@@ -101,7 +101,7 @@ def test_new_load_is_visible_after_rerun(monkeypatch, tmp_path):
     db = tmp_path / "w.duckdb"
     shutil.copyfile(demo_db(), db)
     at = _run(db, monkeypatch)
-    assert {m.label: m.value for m in at.metric}["Geladen leveringen"] == "8"
+    assert {m.label: m.value for m in at.metric}["Geladen leveringen"] == "13"
     extra = tmp_path / "enquete_2026.csv"
     extra.write_text(
         "bron;gebied_code;periode;variabele;waarde;n;sd\nenquete;WK999901;2026;onveilig_in_buurt;21,5;230;\n",
@@ -109,7 +109,7 @@ def test_new_load_is_visible_after_rerun(monkeypatch, tmp_path):
     )
     assert load_files([extra], db)[0].status == "geladen"
     at.run()
-    assert {m.label: m.value for m in at.metric}["Geladen leveringen"] == "9"
+    assert {m.label: m.value for m in at.metric}["Geladen leveringen"] == "14"
 
 
 def test_a_skipped_reload_is_listed_as_already_loaded(monkeypatch, tmp_path):
@@ -135,11 +135,12 @@ def _as(at, slug):
 
 def test_load_history_is_the_beheerders_and_per_source_the_partners(monkeypatch):
     at = _run(demo_db(), monkeypatch)
-    assert len(_table(at, "SHA-256")) == 8  # the demo beheerder sees every load
+    assert len(_table(at, "SHA-256")) == 13  # the demo beheerder sees every load (8 files + 5 weekly police)
     _as(at, "partner-politie")
     history = _table(at, "SHA-256")
-    assert set(history["Soort bron"]) == {"politie"}
-    assert {m.label: m.value for m in at.metric}["Geladen leveringen"] == "8"  # the aggregate stays
+    # the police's monthly file and its weekly figures (partner template, bron politie_week, role politie)
+    assert set(history["Soort bron"]) == {"politie", "partner"}
+    assert {m.label: m.value for m in at.metric}["Geladen leveringen"] == "13"  # the aggregate stays
     _as(at, "partner-corporatie")
     history = _table(at, "SHA-256")
     assert set(history["Partner"]) == {"woningcorporatie"} or all(

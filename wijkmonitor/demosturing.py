@@ -60,7 +60,7 @@ from wijkmonitor.demoplans import (
 from wijkmonitor.records import sturing
 from wijkmonitor.records.sturing import Action, Agreement
 
-DEMO_WEEK_BRON = "politie_week"  # the police's weekly burglary figures (partner source)
+DEMO_WEEK_BRON = demo_data.WEEK_BRON  # the police's weekly source that the demo delivers
 JAREN = tuple(range(2020, 2026))  # the years with meetings and distributions
 CAPACITEIT_JAREN = tuple(range(2020, 2027))
 REGIEGROEP_KORT = 2023  # the year the regiegroep met only three times
@@ -1076,7 +1076,7 @@ class _Seeder:
                     "levering_na_periode",
                     {"bron": "corporatie", "binnen_dagen": 42},
                 ),
-                start,
+                voorjaar(2025),  # agreed when the corporatie started delivering half-yearly files itself
             ),
             (
                 Agreement(

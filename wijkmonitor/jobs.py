@@ -69,7 +69,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.bronnen import KIND_BRON
+from etl.bronnen import KIND_BRON, role_of
 from wijkmonitor.records import authz
 from wijkmonitor.records.store import open_store, records_url
 
@@ -178,16 +178,17 @@ def check_source(eng: Any, req: Request, kind: str, found: list[str], roles: fro
     Another known source is authorised as well (a partner of another source is refused and that is
     recorded as ``geweigerd``); when the actor may deliver it after all (a beheerder, or a user with both
     roles), the file is still not loaded under the chosen source: :class:`OtherSource`."""
-    others = [b for b in found if b != req.bron]
+    # a source of the partner template is delivered by its registry role (politie_week: partner:politie)
+    others = [b for b in found if role_of(b) != req.bron]
     if not others and found:
         return
     change = authz.Change(
         "levering", req.naam, None, {"bestand": req.naam, "bron": req.bron, "bron_in_bestand": found}
     )
     for other in others:
-        if other in authz.BRONNEN and not authz.allowed(roles, ACTION, other):
+        if role_of(other) in authz.BRONNEN and not authz.allowed(roles, ACTION, role_of(other)):
             try:
-                authz.authorise(eng, req.actor, ACTION, other, change)  # records the refusal
+                authz.authorise(eng, req.actor, ACTION, role_of(other), change)  # records the refusal
             except authz.Refused:
                 raise authz.Refused(
                     f"{req.naam} bevat gegevens van bron {other}; u mag alleen aanleveren voor "

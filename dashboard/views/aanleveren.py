@@ -74,27 +74,34 @@ def _reset() -> None:
 
 # ---------------------------------------------------------------------------------------- template
 st.subheader("1. Sjabloon")
-if bron in deliveries.TEMPLATE_BRONNEN:
-    st.caption(
-        "Het Excel-sjabloon van uw bron: de kolommen, welke variabelen u mag leveren, de geldige gebiedscodes "
-        "en de regels. Vul het tabblad 'gegevens' in en sla het op als Excel of als CSV."
-    )
-    template_db = db if db.exists() else None
-    st.download_button(
-        "Sjabloon downloaden (Excel)",
-        data=lambda: deliveries.template_bytes(bron, template_db),
-        file_name=f"wijkmonitor_sjabloon_{bron}.xlsx",
-        mime=XLSX,
-        icon=":material/download:",
-        on_click="ignore",
-        key="aanleveren_sjabloon",
-    )
-else:
+sjablonen = deliveries.templates_of(bron)
+if bron in OWN_EXPORT or not sjablonen:
     st.caption(
         OWN_EXPORT.get(
             bron, "Voor deze bron is er geen sjabloon: lever het bestand aan zoals de bron het geeft."
         )
     )
+if sjablonen:
+    st.caption(
+        "Het Excel-sjabloon van uw bron: de kolommen, welke variabelen u mag leveren, de geldige gebiedscodes "
+        "en de regels. Vul het tabblad 'gegevens' in en sla het op als Excel of als CSV."
+        + (
+            " Voor de recente cijfers per week (elke 14 dagen) is er een eigen sjabloon."
+            if "politie_week" in sjablonen
+            else ""
+        )
+    )
+    template_db = db if db.exists() else None
+    for i, sjabloon in enumerate(sjablonen):
+        st.download_button(
+            "Sjabloon downloaden (Excel)" if sjabloon == bron else f"Sjabloon {sjabloon} downloaden (Excel)",
+            data=lambda sjabloon=sjabloon: deliveries.template_bytes(sjabloon, template_db),
+            file_name=f"wijkmonitor_sjabloon_{sjabloon}.xlsx",
+            mime=XLSX,
+            icon=":material/download:",
+            on_click="ignore",
+            key="aanleveren_sjabloon" if i == 0 else f"aanleveren_sjabloon_{sjabloon}",
+        )
 
 # ------------------------------------------------------------------------------------------ upload
 st.subheader("2. Bestand uploaden")

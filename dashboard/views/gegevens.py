@@ -14,7 +14,7 @@ from dashboard import format as fmt
 from dashboard.safe import md, plots
 from etl.bronnen import bronnen_of_load
 
-PERIODS_PER_YEAR = {"maand": 12, "kwartaal": 4, "halfjaar": 2, "jaar": 1}
+PERIODS_PER_YEAR = {"week": 52, "maand": 12, "kwartaal": 4, "halfjaar": 2, "jaar": 1}
 STATUS_LABEL = {"geladen": "geladen", "afgewezen": "afgewezen", "overgeslagen": "al geladen"}
 REACTIVATED = "_gegevens_heractivering"  # session state: the outcome of the last re-activation, shown once
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from dashboard import charts, plansections, queries, state, steeringsections
+from dashboard import charts, plansections, queries, recentsection, state, steeringsections
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -36,6 +36,11 @@ st.page_link(
     label="Capaciteit: voorstel voor de verdeling van de uren naar behoefte",
     icon=":material/groups:",
 )
+
+# ------------------------------------------------------------------------------------------ recent 14 days
+# The police's recent weekly figures (delivered every 14 days) when the gemeente has them; the monthly view
+# below stays for the other series and the longer periods.
+met_weken = recentsection.recent_section(gemeente)
 
 # ------------------------------------------------------------------------------------------ recent months
 st.subheader("Laatste maanden per wijk")

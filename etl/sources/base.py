@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,16 @@ PERIOD_REGEX = {
     "halfjaar": r"^(?:19|20)[0-9]{2}-[Hh][12]$",
     "kwartaal": r"^(?:19|20)[0-9]{2}-[Qq][1-4]$",
     "maand": r"^(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])$",
+    # ISO week (ISO 8601 week-numbering year, two-digit week); week 53 only in years that have it (a frame rule)
+    "week": r"^(?:19|20)[0-9]{2}-[Ww](?:0[1-9]|[1-4][0-9]|5[0-3])$",
 }
-PERIOD_EXAMPLE = {"jaar": "2019", "halfjaar": "2019-H1", "kwartaal": "2019-Q3", "maand": "2019-03"}
+PERIOD_EXAMPLE = {
+    "jaar": "2019",
+    "halfjaar": "2019-H1",
+    "kwartaal": "2019-Q3",
+    "maand": "2019-03",
+    "week": "2019-W07",
+}
 LEVEL_PREFIX = {"buurt": "BU", "wijk": "WK", "gemeente": "GM"}
 
 
@@ -57,6 +66,10 @@ class Options:
     indeling: int | None = None  # --indeling: the area division (year) the codes follow; else recognised
     voorbeeld: bool = False  # --voorbeeld: load into the private copy, show what changes, publish nothing
     forceer: bool = False  # --forceer: load a delivery older (peildatum) than the one it replaces
+    # The stated delivery moment per file name (the police's 14-day rhythm is measured from it). Only the
+    # command line and the demo build state it; an upload from the dashboard never does (it cannot backdate
+    # itself): its moment is the load's own. Stored with the load (meta.loads.validatie, `geleverd_op`).
+    geleverd_op: dict[str, datetime] | None = None
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""partner: observations of the partners (corporatie, welzijn, gemeente, enquete) in one long template.
+"""partner: observations of the partners (corporatie, welzijn, gemeente, enquete, politie_week) in one long template.
 
 One row per bron, gebied_code, periode and variabele; which variables a bron may deliver, per which period
 and at which area level comes from ``etl/registry/variabelen.yaml``. Raw table ``raw.partner__waarnemingen``;
@@ -102,9 +102,17 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
                 column="periode", regex="|".join(f"(?:{r})" for r in PERIOD_REGEX.values())
             ),
             c["periode"],
-            "geen geldige periode (2019, 2019-H1, 2019-Q3 of 2019-03)",
+            "geen geldige periode (2019, 2019-H1, 2019-Q3, 2019-03 of week 2019-W07)",
             waarde="periode",
-        )
+        ),
+        # an ISO year has 52 or 53 weeks: 2025-W53 does not exist (weken_over < 0)
+        Rule(
+            lambda g: g.ExpectColumnValuesToBeBetween(column="weken_over", min_value=0),
+            c["periode"],
+            "deze week bestaat niet: dat jaar heeft 52 ISO-weken (week 53 alleen in jaren met 53 weken, "
+            "zoals 2020 en 2026)",
+            waarde="periode",
+        ),
     ]
     for b, spec in reg.items():
         p = spec["periodiciteit"]
@@ -118,10 +126,17 @@ def frames(con: duckdb.DuckDBPyConnection, plan: Plan, view: str) -> list[Frame]
                 waarde="periode",
             )
         )
+    periode = plan.sql("periode")
+    # weeks the ISO year has (the ISO week of 28 December) minus the delivered week; NULL for other periods
+    weken_over = (
+        f"CASE WHEN regexp_matches({periode}, '{PERIOD_REGEX['week']}') THEN "
+        f"week(make_date(CAST(left({periode}, 4) AS INTEGER), 12, 28)) - CAST(substr({periode}, 7, 2) AS INTEGER) "
+        "END"
+    )
     frames.append(
         Frame(
             "periode",
-            f"SELECT {bron} AS bron, {plan.sql('periode')} AS periode, min(_rij) AS _rij, "
+            f"SELECT {bron} AS bron, {periode} AS periode, {weken_over} AS weken_over, min(_rij) AS _rij, "
             f"count(*) AS _aantal FROM {view} GROUP BY ALL ORDER BY _rij",
             rules=rules,
         )

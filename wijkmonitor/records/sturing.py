@@ -214,6 +214,8 @@ class Agreement:
     actief: bool = True
     vergadering_id: int | None = None
     id: int | None = None
+    # the Dutch date it was recorded (read only; not part of equality): periods before it are not judged
+    sinds: dt.date | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -1228,6 +1230,7 @@ def list_agreements(eng: Engine, ook_inactief: bool = False) -> list[Agreement]:
                 bool(r.actief),
                 r.vergadering_id,
                 r.id,
+                jp.local_date(jp._aware(r.aangemaakt_op)),
             )
             for r in conn.execute(q)
         ]
@@ -1442,7 +1445,18 @@ def measure(
                 )
             elif agreement.meting == "rapportage":
                 out.append(measure_reports(agreement.id, rapportages, y, h))
-    return [r for r in out if r is not None]
+    # an agreement is judged from the period it was made in: it cannot be broken before it existed
+    return [
+        r
+        for r in out
+        if r is not None and (agreement.sinds is None or period_end(r.periode) >= agreement.sinds)
+    ]
+
+
+def period_end(periode: str) -> dt.date:
+    """The last day of a period label: ``2025-H1`` -> 30 June 2025, ``2025`` -> 31 December 2025."""
+    jaar, _, half = periode.partition("-H")
+    return jp.half_year_end(int(jaar), int(half)) if half else dt.date(int(jaar), 12, 31)
 
 
 # ------------------------------------------------------------------------------------------ settings

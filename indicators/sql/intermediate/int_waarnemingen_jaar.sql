@@ -11,6 +11,7 @@
 --   stocks (voorraad) take the last period of the year that has a value; complete when that is the
 --   year's last period;
 --   police figures delivered per year (2019JJ00) are used as they are; monthly ones are summed;
+--   weekly partner values (ISO weeks: the police's recent figures) are left out: they are no yearly figure;
 --   survey results (enquete) keep their n, sd and effective sample size (n_eff: the delivered n_effectief,
 --   else n / ontwerpeffect_standaard).
 -- Only the crime codes an indicator uses: a CBS file has 59, the catalogue needs about ten.
@@ -87,6 +88,8 @@ partner_omgezet AS (
     LEFT JOIN meta.load_indeling AS l USING (load_id)
     LEFT JOIN omzetting AS o ON o.van_indeling = l.indeling AND o.van_code = p.gebied_code
     WHERE p.vervangen_door IS NULL AND NOT (o.van_code IS NOT NULL AND o.naar_code IS NULL)
+      -- weekly values (the police's recent figures, bron politie_week) feed the 14-day view only, never a year
+      AND p.periode_type <> 'week'
       -- a value that does not add up is carried only where the whole area is the same area
       AND (v.aggregatie <> 'geen' OR o.van_code IS NULL OR (o.aandeel = 1 AND o.rang <= 1))
 ),
@@ -166,7 +169,8 @@ bevolking_geleverd AS (
 laatste_jaar AS (
     SELECT max(jaar) AS jaar FROM (
         SELECT max(jaar) AS jaar FROM politie
-        UNION ALL SELECT max(jaar) FROM staging.stg_partner__waarnemingen WHERE vervangen_door IS NULL
+        UNION ALL SELECT max(jaar) FROM staging.stg_partner__waarnemingen
+                  WHERE vervangen_door IS NULL AND periode_type <> 'week'
         UNION ALL SELECT max(jaar) FROM bevolking_geleverd
     )
 ),
