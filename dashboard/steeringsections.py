@@ -103,12 +103,17 @@ def meetings_section(
     if not shown:
         st.write("Nog geen vergaderingen vastgelegd.")
     else:
+        acties_per: dict[int, int] = {}
+        for a in steering.actions(wijk):
+            if a.vergadering_id is not None:
+                acties_per[a.vergadering_id] = acties_per.get(a.vergadering_id, 0) + 1
         rows = [
             {
                 "Datum": m.datum,
                 "Overleg": steering.NIVEAUS[m.niveau] + (f" {m.wijk_code}" if m.wijk_code else ""),
                 "Aanwezig": ", ".join(steering.AANWEZIG.get(a, a) for a in m.aanwezig),
                 "Besluiten": "; ".join(f"{d.onderwerp}" for d in m.besluiten) or "–",
+                "Acties": acties_per.get(m.id, 0),
                 "Gegevensversie": m.data_versie,
             }
             for m in shown[:20]

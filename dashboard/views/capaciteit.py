@@ -35,7 +35,9 @@ if not behoefte_jaren or not wijken:
     st.stop()
 
 jaren = sorted({vandaag.year, vandaag.year + 1, *[d.jaar for d in steering.distributions()]})
-jaar = state.select(st, "Verdeling voor het jaar", jaren, "jaar", default=vandaag.year, horizontal=True)
+jaar = state.select(
+    st, "Verdeling voor het jaar", jaren, "verdelingsjaar", default=vandaag.year, horizontal=True
+)
 # The need of a year rests on the latest complete year of figures before it (the year itself is not over).
 eerder = [y for y in behoefte_jaren if y < jaar]
 behoefte_jaar = eerder[-1] if eerder else behoefte_jaren[-1]

@@ -489,8 +489,9 @@ if plan is not None:
 
 # A key keeps the open tab when the page runs again with a message above it (without one, the tabs would be a
 # new element at another position, and the first tab would open).
-tab_agenda, tab_uren, tab_status, tab_indicatoren, tab_programma, tab_excel = st.tabs(
-    ["Agenda", "Uren", "Status", "Indicatoren", "Wijkprogramma", "Excel"], key="jaarplan_tabs"
+tab_agenda, tab_uren, tab_status, tab_indicatoren, tab_programma, tab_excel, tab_overleg = st.tabs(
+    ["Agenda", "Uren", "Status", "Indicatoren", "Wijkprogramma", "Excel", "Overleg en acties"],
+    key="jaarplan_tabs",
 )
 
 # ----------------------------------------------------------------------------- agenda and the activities
@@ -1342,3 +1343,10 @@ with tab_excel:
         _plan_upload()
     if kan_rapporteren and plan is not None and plan.actief and begonnen_halfjaren:
         _status_upload(begonnen_halfjaren)
+
+# ------------------------------------------------------------------------------------------ meetings, actions
+with tab_overleg:
+    st.subheader("Acties voor deze wijk")
+    steeringsections.actions_section(namen, wijk=wijk, key="jaarplan_acties", page="Jaarplan")
+    st.subheader("Teamoverleg")
+    steeringsections.meetings_section(["team"], wijk=wijk, key="jaarplan_overleg", page="Jaarplan")
