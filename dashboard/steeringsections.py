@@ -184,7 +184,7 @@ def decisions_requested(wijken: Mapping[str, str]) -> None:
                 )
                 + f"; gegevensversie {md(d.data_versie) or '–'}."
             )
-            st.markdown(md(d.advies))
+            st.text(d.advies or "(geen advies)")  # as written, line breaks kept
             st.page_link(
                 "views/capaciteit.py", label="Bekijk de verdeling per wijk", icon=":material/groups:"
             )
@@ -210,7 +210,7 @@ def decisions_requested(wijken: Mapping[str, str]) -> None:
                 f"**Jaarplan {p.jaar} {md(wijken.get(p.wijk_code, p.wijk_code))}** ({len(p.actief)} activiteiten)"
             )
             st.caption("Advies van de regiegroep:")
-            st.markdown(md(p.advies or "–"))
+            st.text(p.advies or "(geen advies)")
             st.page_link(
                 "views/jaarplan.py",
                 label="Bekijk het jaarplan",

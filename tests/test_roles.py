@@ -31,6 +31,7 @@ COMMON = {
     "views/indicator.py",
     "views/gegevens.py",
     "views/jaarplan.py",  # readable for everyone with a login; the controls are per role
+    "views/capaciteit.py",  # the same: readable for everyone, the editors per role
 }
 BEHEER = {"views/beheer.py", "views/audittrail.py"}
 # demo user (slug of demo_email) -> the pages in its navigation

@@ -94,7 +94,7 @@ with tab_voorstel:
                     max_value=1_000_000,
                     step=50,
                     value=int(capaciteit.get(p, 0)),
-                    key=f"capaciteit_{p}",
+                    key=f"capaciteit_{p}_{jaar}",  # per year: a keyed input keeps its value
                 )
                 for p in mag_invullen
             }
@@ -237,6 +237,11 @@ with tab_scenario:
         }
         basis_id = st.selectbox("Begin bij", list(labels), format_func=labels.get, key="scenario_basis")
         basis = steering.distribution(basis_id) if basis_id is not None else None
+        # The version of the scenario as first shown in the editor: a save over it names that version, so a
+        # change someone else made meanwhile is refused instead of overwritten.
+        gezien_key = f"scenario_gezien_{basis_id}_{jaar}"
+        if basis is not None and gezien_key not in st.session_state:
+            st.session_state[gezien_key] = basis.gewijzigd_op
         start = _hours_frame(basis.uren if basis else voorstel_uren)
         st.caption(
             "Verschuif uren tussen wijken: per partner moet het totaal gelijk blijven aan zijn capaciteit. "
@@ -301,29 +306,38 @@ with tab_scenario:
                     "Naam van het scenario",
                     value=basis.naam if bewerkbaar else "",
                     max_chars=200,
-                    key="scenario_naam",
+                    key=f"scenario_naam_{basis_id}_{jaar}",
                 )
                 nieuw = st.checkbox(
                     "Als nieuw scenario opslaan",
                     value=not bewerkbaar,
                     disabled=not bewerkbaar,
-                    key="scenario_nieuw",
+                    key=f"scenario_nieuw_{basis_id}_{jaar}",
                 )
                 if st.form_submit_button("Scenario opslaan", type="primary"):
-                    steeringsections.write(
-                        lambda: steering.save_scenario(
+
+                    def _save() -> int:
+                        over = not nieuw and bewerkbaar
+                        saved = steering.save_scenario(
                             jaar,
                             halfjaar,
                             naam,
                             scenario_uren,
                             behoefte_per_wijk,
-                            verdeling_id=None if (nieuw or not bewerkbaar) else basis.id,
-                            gezien_op=None if (nieuw or not bewerkbaar) else basis.gewijzigd_op,
+                            verdeling_id=basis.id if over else None,
+                            gezien_op=st.session_state.get(gezien_key) if over else None,
                             page=PAGE,
-                        ),
-                        f"Scenario '{naam}' opgeslagen.",
-                    )
-            scenarios = [d for d in steering.distributions(jaar) if d.status == "scenario"]
+                        )
+                        st.session_state.pop(gezien_key, None)  # the next edit starts from the stored version
+                        return saved
+
+                    steeringsections.write(_save, f"Scenario '{naam}' opgeslagen.")
+            # newest first: the scenario just saved is the one the advice form offers
+            scenarios = sorted(
+                (d for d in steering.distributions(jaar) if d.status == "scenario"),
+                key=lambda d: d.gewijzigd_op,
+                reverse=True,
+            )
             if scenarios and viewer.can("verdeling.adviseren"):
                 st.subheader("Advies aan de stuurgroep")
                 with st.form("scenario_advies"):
@@ -331,7 +345,7 @@ with tab_scenario:
                         "Scenario",
                         [d.id for d in scenarios],
                         format_func=lambda i: next(d.naam for d in scenarios if d.id == i),
-                        key="advies_scenario",
+                        key=f"advies_scenario_{scenarios[0].id}",  # a new scenario: offered first
                     )
                     advies = st.text_area(
                         "Advies (waarom deze verdeling)", max_chars=authz.MAX_TEXT, key="advies_tekst"
