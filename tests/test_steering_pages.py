@@ -538,7 +538,7 @@ def test_the_stuurgroep_adopts_an_advised_distribution_in_a_meeting_it_records(w
     at = page(warehouse, monkeypatch, STUURGROEP, "stuurgroep")
     assert "Besluiten gevraagd" in [s.value for s in at.subheader]
     assert md(f"Plan {HOSTILE}"[:200]) in texts(at, "markdown")  # the name, escaped
-    assert md(HOSTILE) in [m.value for m in at.markdown]  # the advice, escaped
+    assert HOSTILE in [t.value for t in at.text]  # the advice, as plain text
     assert any(
         c.value.startswith("Advies van de regiegroep (ronde 2025-H2); Gemeente 1.200 uur, Politie 600 uur, ")
         for c in at.caption
@@ -596,7 +596,7 @@ def test_the_regiegroep_sees_the_advice_but_cannot_adopt_it(warehouse, store, mo
     seed_distribution(store, warehouse, "Plan A", advies="Zo verdelen.")
     at = page(warehouse, monkeypatch, STUURGROEP, "regiegroep")
     assert "**Verdeling van de capaciteit 2025**: Plan A" in texts(at, "markdown")
-    assert md("Zo verdelen.") in [m.value for m in at.markdown]
+    assert "Zo verdelen." in [t.value for t in at.text]
     assert decision_buttons(at) == set()
     assert not [s for s in at.selectbox if s.key == "besluit_vergadering"]
     assert not [t for t in at.text_area if t.key and t.key.startswith("terug_")]  # no 'Terugsturen' either
