@@ -57,6 +57,7 @@ from wijkmonitor.demoplans import (
     stuurgroep_meeting,
     stuurgroep_notes,
 )
+from wijkmonitor.records import jaarplannen as jp
 from wijkmonitor.records import sturing
 from wijkmonitor.records.sturing import Action, Agreement
 
@@ -739,7 +740,16 @@ class _Seeder:
         out: dict[int, dict[str, int]] = {}
         for jaar in CAPACITEIT_JAREN:
             hours: dict[str, int] = {}
+            # what the year's jaarplannen plan per partner: the capacity is of that order (a little less: the
+            # teams ask more than there is), else the base hours when the year has no plans
+            gepland: dict[str, float] = {}
+            for plan in jp.list_plans(self.eng, jaar=jaar):
+                for a in plan.actief:
+                    for partner, u in a.uren.items():
+                        gepland[partner] = gepland.get(partner, 0.0) + u
             for partner, base in BASIS_UREN.items():
+                if gepland.get(partner):
+                    base = 0.92 * gepland[partner]
                 x = base * (1 + 0.015 * (jaar - 2020)) * rng.uniform(0.95, 1.05)
                 if (partner, jaar) == ("welzijn", 2022):
                     x *= 0.9  # staff shortage
