@@ -64,6 +64,8 @@ TEMPLATE_BRONNEN = ("corporatie", "welzijn", "gemeente", "enquete", "politie_wee
 def templates_of(bron: str) -> list[str]:
     """The partner-template sources a `partner:<bron>` delivers (politie: its weekly figures, politie_week)."""
     return [b for b in TEMPLATE_BRONNEN if role_of(b) == bron]
+
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from indicators.catalogue import load_catalogue
+from wijkmonitor.capacity import largest_remainder
 from wijkmonitor.demoplans import ACTOR, demo_wijken, seed_demo_plans
-from wijkmonitor.demosturing import DEMO_WEEK_BRON, largest_remainder, seed_demo_steering
+from wijkmonitor.demosturing import DEMO_WEEK_BRON, seed_demo_steering
 from wijkmonitor.records import jaarplannen as jp
 from wijkmonitor.records import sturing
 from wijkmonitor.records.store import open_store
@@ -146,12 +147,6 @@ def test_distributions(eng: Engine, meetings: list[sturing.Meeting]) -> None:
     assert plain.behoefte == NEED[2019] or plain.behoefte == NEED[2021]
     expected = largest_remainder(sturing.capacities(eng, 2020)["politie"], plain.behoefte)
     assert {w: u for (p, w), u in plain.uren.items() if p == "politie"} == expected
-
-
-def test_largest_remainder() -> None:
-    assert largest_remainder(10, {"a": 1, "b": 1, "c": 1}) == {"a": 4, "b": 3, "c": 3}
-    assert sum(largest_remainder(2517, {c: float(i + 1) for i, c in enumerate(CODES)}).values()) == 2517
-    assert largest_remainder(5, {"a": 0, "b": 0}) == {"a": 3, "b": 2}
 
 
 def test_meeting_rhythm_measured(eng: Engine, meetings: list[sturing.Meeting]) -> None:

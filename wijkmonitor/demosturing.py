@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 import random
 from collections.abc import Callable, Mapping, Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +42,7 @@ from sqlalchemy import Engine
 
 from etl import demo as demo_data
 from indicators.catalogue import load_catalogue
+from wijkmonitor import capacity as need_formula
 from wijkmonitor.demoplans import (
     ACTOR,
     PEILDATUM,
@@ -522,24 +521,6 @@ WELZIJN_AFWEZIG = ((2022, 2), (2024, 1))  # half-years in which welzijn misses a
 # ------------------------------------------------------------------------------------------ the seeder
 
 
-def largest_remainder(total: int, weights: Mapping[str, float]) -> dict[str, int]:
-    """``total`` whole hours over the keys in proportion to the weights (Hamilton's method): everyone gets the
-    whole part of their quota, the hours left go one each to the largest remainders (ties: the larger weight,
-    then the key). All weights 0: equal weights. (The same rule as indicators.capacity.largest_remainder.)"""
-    whole = {k: Fraction(float(w)) for k, w in weights.items()}
-    if not whole:
-        return {}
-    if sum(whole.values()) == 0:
-        whole = dict.fromkeys(whole, Fraction(1))
-    s = sum(whole.values())
-    quotas = {k: total * w / s for k, w in whole.items()}
-    out = {k: math.floor(q) for k, q in quotas.items()}
-    left = total - sum(out.values())
-    for k in sorted(whole, key=lambda k: (-(quotas[k] - out[k]), -whole[k], k))[:left]:
-        out[k] += 1
-    return out
-
-
 def _nearest(need_by_year: Mapping[int, Mapping[str, float]], jaar: int) -> Mapping[str, float]:
     if not need_by_year:
         return {}
@@ -789,7 +770,7 @@ class _Seeder:
         out: dict[tuple[str, str], int] = {}
         for partner, total in capacity.items():
             weights = {c: need[c] * factors.get((partner, c), 1.0) for c in self.codes}
-            for c, uren in largest_remainder(total, weights).items():
+            for c, uren in need_formula.largest_remainder(total, weights).items():
                 out[(partner, c)] = uren
         return out
 
@@ -1239,9 +1220,8 @@ def demo_need(db_path: Path) -> dict[int, dict[str, float]]:
 
     from etl.db import connect_readonly
     from indicators.catalogue import load_catalogue
-    from wijkmonitor import capacity
 
-    bands = capacity.catalogue_bands(load_catalogue())
+    bands = need_formula.catalogue_bands(load_catalogue())
     out: dict[int, dict[str, float]] = {}
     con = connect_readonly(Path(db_path))
     try:
@@ -1253,8 +1233,8 @@ def demo_need(db_path: Path) -> dict[int, dict[str, float]]:
             "ORDER BY jaar"
         ).fetchall()
         for (jaar,) in jaren if gemeente else []:
-            inputs = con.execute(capacity.NEED_INPUTS_SQL, [int(jaar), gemeente[0][0]]).df()
-            table = capacity.need(inputs, bands)
+            inputs = con.execute(need_formula.NEED_INPUTS_SQL, [int(jaar), gemeente[0][0]]).df()
+            table = need_formula.need(inputs, bands)
             out[int(jaar) + 1] = dict(zip(table["gebied_code"], table["behoefte"].astype(float), strict=True))
     except duckdb.Error:  # a warehouse without these tables: no need (equal weights)
         return {}

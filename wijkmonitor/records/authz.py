@@ -135,7 +135,12 @@ def _decision_of(roles: frozenset[str], target: str | None) -> bool:
 
 
 # The partners whose own role may enter their capacity (the covenant partner -> its delivery role).
-CAPACITY_ROLE = {"politie": "politie", "corporatie": "corporatie", "welzijn": "welzijn", "gemeente": "gemeente"}
+CAPACITY_ROLE = {
+    "politie": "politie",
+    "corporatie": "corporatie",
+    "welzijn": "welzijn",
+    "gemeente": "gemeente",
+}
 
 
 def _capacity_of(roles: frozenset[str], target: str | None) -> bool:

@@ -233,13 +233,7 @@ class Result:
 # ------------------------------------------------------------------------------------------ helpers
 
 
-def _text(value: str | None, what: str, limit: int = MAX_TEXT, required: bool = False) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValueError(f"{what} is verplicht")
-    if len(text) > limit:
-        raise ValueError(f"{what} is te lang ({len(text)} tekens; hooguit {limit})")
-    return text
+_text = jp._text  # one rule for text fields: trimmed, length-limited, required where it must be
 
 
 def _loads(text: str | None, default: Any) -> Any:
