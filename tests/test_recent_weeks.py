@@ -19,7 +19,7 @@ from dashboard_support import demo_db
 from etl_helpers import AREAS, build_db, copy_db, fixture, load_one, query
 
 from etl.build import ensure_schema, rebuild
-from etl.demo import DELIVERY_MOMENTS, WEEK_GOLF, WEEK_LEVERINGEN
+from etl.demo import DELIVERY_MOMENTS, OTHER_DELIVERY_MOMENTS, WEEK_GOLF, WEEK_LEVERINGEN
 from etl.sources import Options
 
 WEEK_GOED = "partner/politie_week_goed.csv"
@@ -238,9 +238,15 @@ def test_delivery_history_on_the_demo(monkeypatch) -> None:
     assert list(h["dagen_sinds_vorige"].iloc[1:]) == [21.2, 6.8, 14.0, 14.0]  # one late delivery
     assert h["eerste_periode"].iloc[0] == pd.Timestamp(2023, 9, 18)  # 2023-W38
     assert h["laatste_periode"].iloc[-1] == pd.Timestamp(2025, 9, 8)  # 2025-W37
-    # a source without stated moments: the moment of the load
+    # the corporatie's file: the moment the demo states (etl.demo.OTHER_DELIVERY_MOMENTS)
     corporatie = queries.delivery_history("corporatie")
-    assert len(corporatie) == 1 and not corporatie["geleverd_op_opgegeven"].any()
+    assert len(corporatie) == 1 and corporatie["geleverd_op_opgegeven"].all()
+    assert corporatie["geleverd_op"].iloc[0] == pd.Timestamp(
+        OTHER_DELIVERY_MOMENTS[corporatie["bestand"].iloc[0]]
+    )
+    # a source without stated moments: the moment of the load
+    welzijn = queries.delivery_history("welzijn")
+    assert len(welzijn) == 1 and not welzijn["geleverd_op_opgegeven"].any()
 
 
 def test_recent_weeks_and_the_14_day_signal_on_the_demo(monkeypatch) -> None:
