@@ -95,10 +95,10 @@ def test_two_servers_share_the_records_and_the_warehouse(browser, records_url, t
         pa.get_by_role("option", name="corporatie", exact=True).click()
         _drawn(pa)
         # after the source changed, the previous run's uploader may linger for a moment (stale element)
-        pa.wait_for_function(
-            'document.querySelectorAll(\'[data-testid="stFileUploader"] input[type="file"]\').length === 1'
-        )
-        pa.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+        # (Streamlit marks it data-stale="true" on its element container): use the current one only
+        current = '[data-testid="stElementContainer"]:not([data-stale="true"]) [data-testid="stFileUploader"] input[type="file"]'
+        pa.wait_for_function(f"document.querySelectorAll('{current}').length === 1")
+        pa.locator(current).set_input_files(str(upload))
         pa.locator(f'[data-testid="stFileChipName"][title="{upload.name}"]').wait_for()
         _drawn(pa)
         pa.get_by_role("button", name="Controleren").click()
