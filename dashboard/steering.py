@@ -292,7 +292,7 @@ def _periodicity() -> dict[str, str]:
     return {"politie": "maand", **{b: spec["periodiciteit"] for b, spec in data["bronnen"].items()}}
 
 
-def period_end(start: dt.date, periodiciteit: str) -> dt.date:
+def last_day_of_period(start: dt.date, periodiciteit: str) -> dt.date:
     """The last day of the period that starts on ``start`` (jaar, halfjaar, kwartaal, maand or ISO week)."""
     if periodiciteit == "week":
         return start + dt.timedelta(days=6)
@@ -311,7 +311,7 @@ def _deliveries(bron: str) -> list[sturing.Delivery]:
         tot = (
             None
             if laatste is None or pd.isna(laatste)
-            else period_end(pd.Timestamp(laatste).date(), periodiciteit)
+            else last_day_of_period(pd.Timestamp(laatste).date(), periodiciteit)
         )
         out.append(sturing.Delivery(pd.Timestamp(r.geleverd_op).date(), tot))
     return out

@@ -34,7 +34,8 @@ if not behoefte_jaren or not wijken:
     )
     st.stop()
 
-jaren = sorted({vandaag.year, vandaag.year + 1, *[d.jaar for d in steering.distributions()]})
+alle_verdelingen = steering.distributions()  # read once per run; every tab filters this list
+jaren = sorted({vandaag.year, vandaag.year + 1, *[d.jaar for d in alle_verdelingen]})
 jaar = state.select(
     st, "Verdeling voor het jaar", jaren, "verdelingsjaar", default=vandaag.year, horizontal=True
 )
@@ -229,14 +230,16 @@ with tab_scenario:
         st.write("Vul eerst de capaciteit in.")
     else:
         scenario_lijst = [
-            d for d in steering.distributions(jaar) if d.status in ("scenario", "advies", "vastgesteld")
+            d
+            for d in alle_verdelingen
+            if d.jaar == jaar and d.status in ("scenario", "advies", "vastgesteld")
         ]
         labels = {None: "het voorstel naar behoefte"} | {
             d.id: f"{d.naam} ({d.status_label}, ronde {steering.period_label(d.jaar, d.halfjaar)})"
             for d in scenario_lijst
         }
         basis_id = st.selectbox("Begin bij", list(labels), format_func=labels.get, key="scenario_basis")
-        basis = steering.distribution(basis_id) if basis_id is not None else None
+        basis = next((d for d in alle_verdelingen if d.id == basis_id), None)
         # The version of the scenario as first shown in the editor: a save over it names that version, so a
         # change someone else made meanwhile is refused instead of overwritten.
         gezien_key = f"scenario_gezien_{basis_id}_{jaar}"
@@ -334,7 +337,7 @@ with tab_scenario:
                     steeringsections.write(_save, f"Scenario '{naam}' opgeslagen.")
             # newest first: the scenario just saved is the one the advice form offers
             scenarios = sorted(
-                (d for d in steering.distributions(jaar) if d.status == "scenario"),
+                (d for d in alle_verdelingen if d.jaar == jaar and d.status == "scenario"),
                 key=lambda d: d.gewijzigd_op,
                 reverse=True,
             )
@@ -417,7 +420,7 @@ with tab_normering:
 # ------------------------------------------------------------------------------------------ history
 with tab_historie:
     st.subheader("Verdelingen en besluiten")
-    alle = steering.distributions()
+    alle = alle_verdelingen
     if not alle:
         st.write("Nog geen verdelingen.")
     else:
