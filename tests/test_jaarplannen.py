@@ -813,7 +813,7 @@ def test_settings_termijn_and_peildatum(records_url: str) -> None:
     eng = open_store(records_url)
     try:
         assert jp.termijn_dagen(eng) == jp.DEFAULT_TERMIJN_DAGEN == 42
-        assert jp.peildatum(eng) is None and jp.vandaag(eng) == dt.date.today()
+        assert jp.peildatum(eng) is None and jp.vandaag(eng) == dt.datetime.now(jp.AMSTERDAM).date()
         users.add_user(eng, SYSTEM, "beheer@gemeente.example", "Beheer", ["beheerder"])
         users.add_user(eng, SYSTEM, "stuur@gemeente.example", "Stuur", ["stuurgroep"])
         users.add_user(eng, SYSTEM, "team@gemeente.example", "Team", ["team:WK099901"])
@@ -856,7 +856,7 @@ def test_settings_termijn_and_peildatum(records_url: str) -> None:
         jp.set_setting(eng, beheer, jp.SETTING_TERMIJN, "366")
         assert jp.termijn_dagen(eng) == 366
         jp.set_setting(eng, beheer, jp.SETTING_PEILDATUM, "")  # cleared: the real date again
-        assert jp.peildatum(eng) is None and jp.vandaag(eng) == dt.date.today()
+        assert jp.peildatum(eng) is None and jp.vandaag(eng) == dt.datetime.now(jp.AMSTERDAM).date()
         # a value that got into the table some other way does not break the schedule
         with eng.begin() as conn:
             conn.execute(sa.delete(instellingen))
