@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from dashboard import source
 from etl.attempts import LOAD_FIELDS
 from etl.attempts import log_path as attempt_log_path
 from etl.attempts import read as read_attempts
@@ -71,6 +72,8 @@ def pin_version() -> tuple[str, Version] | None:
 
 def _version() -> tuple[str, Version] | None:
     """The version pinned for this run; without a pin (outside a page run) the current one."""
+    if source.current() is not None:
+        return ("bron", (0, 0))  # an explicit source (dashboard.source.reading): query() reads it
     if get_script_run_ctx() is not None and _PINNED in st.session_state:
         return st.session_state[_PINNED]
     return _current()
@@ -86,7 +89,17 @@ def _query(path: str, version: Version, sql: str, params: tuple) -> pd.DataFrame
 
 
 def query(sql: str, *params: object) -> pd.DataFrame:
-    """Run a read-only query against this run's database version; an empty frame when there is none."""
+    """Run a read-only query against this run's database version; an empty frame when there is none.
+
+    Inside ``dashboard.source.reading(...)`` it reads that source instead (a snapshot, or a document's
+    explicit warehouse), uncached."""
+    src = source.current()
+    if src is not None:
+        cur = src.warehouse.cursor() if src.snapshot else reader_cursor(src.warehouse)
+        try:
+            return cur.execute(sql, list(params)).df()
+        finally:
+            cur.close()
     current = _version()
     if current is None:
         return pd.DataFrame()

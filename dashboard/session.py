@@ -18,7 +18,7 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard import queries
+from dashboard import queries, source
 from dashboard.safe import md
 from wijkmonitor.records import authz, users
 from wijkmonitor.records.store import open_store, records_url
@@ -64,7 +64,11 @@ def store_url() -> str:
 
 
 def store() -> Engine:
-    """The covenant records store (SQLite beside the warehouse, or PostgreSQL by URL)."""
+    """The covenant records store (SQLite beside the warehouse, or PostgreSQL by URL); inside
+    ``dashboard.source.reading(...)`` that source's records (a snapshot's are read-only)."""
+    src = source.current()
+    if src is not None:
+        return src.records
     return _store(store_url())
 
 

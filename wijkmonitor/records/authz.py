@@ -180,6 +180,8 @@ RULES: dict[str, Callable[[frozenset[str], str | None], bool]] = {
     "actie.schrijven": lambda roles, target: bool({"regiegroep", "stuurgroep"} & roles),
     "afspraak.schrijven": lambda roles, target: bool({"regiegroep", "stuurgroep"} & roles),
     "afspraak.toetsen": _role("regiegroep"),
+    # meeting packs (#16): freezing the figures a meeting decides on
+    "momentopname.maken": lambda roles, target: bool({"beheerder", "regiegroep", "stuurgroep"} & roles),
 }
 
 
