@@ -11,7 +11,7 @@ sys.path.insert(
     0, str(Path(__file__).resolve().parents[1])
 )  # `streamlit run` puts only dashboard/ on the path
 
-from dashboard import VIEWS, queries, session  # noqa: E402
+from dashboard import VIEWS, queries, session, snapshotview, source  # noqa: E402
 from dashboard.safe import md  # noqa: E402
 
 st.set_page_config(page_title="Wijkmonitor", page_icon=":material/monitoring:", layout="wide")
@@ -91,4 +91,14 @@ with st.sidebar:
             icon=":material/science:",
         )
 
-navigation.run()
+snapshot = snapshotview.choose()
+if snapshot is None:
+    navigation.run()
+else:
+    readable = navigation.url_path in snapshotview.READABLE
+    snapshotview.banner(snapshot, readable)
+    if readable:
+        with source.reading(snapshot):
+            navigation.run()
+    else:
+        navigation.run()

@@ -628,9 +628,28 @@ def overdispersion(indicator: str, gemeente: str) -> pd.DataFrame:
     )
 
 
+HERKOMST_COLUMNS = [
+    "load_id",
+    "bron",
+    "rol",
+    "rijen",
+    "van_jaar",
+    "tot_jaar",
+    "bestand",
+    "partner",
+    "sha256",
+    "klaar",
+    "gebruiker",
+]
+
+
 def herkomst(indicator: str | None, gebied_codes: list[str], jaar: int) -> pd.DataFrame:
     """The loads behind the values of one indicator (None: every indicator) for these areas in one year,
-    traced back through the staging rows they came from (macro wm_herkomst in indicators/sql/macros.sql)."""
+    traced back through the staging rows they came from (macro wm_herkomst in indicators/sql/macros.sql).
+    A snapshot keeps no raw and staging rows: there the provenance is empty (its manifest names the build)."""
+    src = source.current()
+    if src is not None and src.snapshot is not None:
+        return pd.DataFrame(columns=HERKOMST_COLUMNS)
     return query(
         """
         SELECT h.load_id, l.bestand, h.bron, l.partner, h.rol, h.rijen, h.van_jaar, h.tot_jaar, l.sha256,

@@ -12,6 +12,7 @@ writing, by :mod:`wijkmonitor.records.authz` (roles read from the store, not fro
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +34,11 @@ class Viewer:
     naam: str
     rollen: frozenset[str]
     demo_mode: bool
+    alleen_lezen: bool = False  # looking at a snapshot: no control writes (its store is read-only too)
 
     def can(self, action: str, target: str | None = None) -> bool:
         """Whether to show a control (the server checks again when it is used)."""
-        return authz.allowed(self.rollen, action, target)
+        return not self.alleen_lezen and authz.allowed(self.rollen, action, target)
 
     @property
     def beheerder(self) -> bool:
@@ -169,6 +171,9 @@ def current() -> Viewer:
     if found is None:  # a page run on its own (AppTest of a single page): establish it here
         found = viewer()
         st.session_state["_wijkmonitor_viewer"] = found
+    src = source.current()
+    if src is not None and src.snapshot is not None:
+        return dataclasses.replace(found, alleen_lezen=True)
     return found
 
 

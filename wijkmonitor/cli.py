@@ -36,7 +36,7 @@ from etl import db as dbmod
 from etl.build import build, ensure_schema
 from etl.load import list_loads, load_files, stderr_progress, validate_files
 from etl.sources import KIND_FOR_SOURCE_OPTION, Options, variable_registry
-from wijkmonitor import recordscli
+from wijkmonitor import documentscli, recordscli
 from wijkmonitor.records.authz import Change
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,9 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="luister op een ander adres zonder inloggen (demomodus: iedereen die het adres bereikt is beheerder)",
     )
     _add_db(p)
-    p = sub.add_parser("export", help="schrijf indicatoren, samengestelde scores of doelen naar CSV")
-    p.add_argument("soort", choices=["indicators", "composites", "targets"])
-    p.add_argument("--out", required=True, type=Path)
+    p = sub.add_parser(
+        "export",
+        help="schrijf indicatoren, samengestelde scores of doelen naar CSV, of de open data (map met "
+        "datapackage.json)",
+    )
+    p.add_argument("soort", choices=["indicators", "composites", "targets", "opendata"])
+    p.add_argument("--out", required=True, type=Path, help="bestand (CSV), of bij 'opendata' een map")
+    p.add_argument(
+        "--snapshot", help="bij 'opendata': uit deze momentopname (standaard: de actuele gegevens)"
+    )
     p.add_argument(
         "--niveau",
         choices=["gemeente", "wijk", "buurt"],
@@ -137,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="alleen dit niveau (mag vaker); standaard alle",
     )
     _add_db(p)
+    documentscli.add_parsers(sub, _add_db)
     p = sub.add_parser(
         "instellingen", help="toon of wijzig de instellingen (basisjaar, doeljaar, marge, indeling, …)"
     )
@@ -403,6 +411,12 @@ def _command(args: argparse.Namespace) -> int:
         return 0
     if args.command == "serve":
         return _serve(args, db_path)
+    if args.command == "snapshot":
+        return documentscli.snapshot_command(args, db_path)
+    if args.command == "report":
+        return documentscli.report_command(args, db_path)
+    if args.command == "export" and args.soort == "opendata":
+        return documentscli.opendata_command(args, db_path)
     if args.command == "export":
         if not db_path.exists():
             print(f"wijkmonitor: geen database: {db_path}", file=sys.stderr)

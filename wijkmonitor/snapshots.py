@@ -49,11 +49,14 @@ from wijkmonitor.records.authz import Actor, Change
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = ("marts", "meta", "staging")
 # From staging only what the pages' steering functions read (the delivery history of every source and the
-# population for the capacity need), grouped with a row count ``n`` so that a national police table is a few
+# population for the capacity need), grouped with a row count (COUNT) so that a national police table is a few
 # thousand rows here; the snapshot's view expands the count again, so counts of rows stay right.
-STAGING_SLICES: dict[str, tuple[str, ...]] = {
+# Partner observations are kept whole: the regiegroep's 14-day signal reads their values (they are small next
+# to the police tables).
+COUNT = "_wm_rijen"
+STAGING_SLICES: dict[str, tuple[str, ...] | None] = {
     "stg_politie__misdrijven": ("load_id", "jaar", "maand", "vervangen_door"),
-    "stg_partner__waarnemingen": ("load_id", "bron", "periode_start", "vervangen_door"),
+    "stg_partner__waarnemingen": None,
     "stg_bevolking__kerncijfers": (
         "load_id",
         "gebied_code",
@@ -151,13 +154,15 @@ def _export_warehouse(warehouse: Path, target: Path) -> str:
         }
         selects = [(schema, table, f"SELECT * FROM {schema}.{table}") for schema, table in tables]
         for table, columns in STAGING_SLICES.items():
-            if table in staging:
+            if table in staging and columns is None:
+                selects.append(("staging", table, f"SELECT * FROM staging.{table}"))
+            elif table in staging:
                 cols = ", ".join(columns)
                 selects.append(
                     (
                         "staging",
                         table,
-                        f"SELECT {cols}, count(*) AS n FROM staging.{table} GROUP BY ALL ORDER BY ALL",
+                        f"SELECT {cols}, count(*) AS {COUNT} FROM staging.{table} GROUP BY ALL ORDER BY ALL",
                     )
                 )
         for schema, table, sql in selects:
@@ -369,8 +374,9 @@ def open_warehouse(snap: Snapshot) -> duckdb.DuckDBPyConnection:
         if not _TABLE_RE.match(table):
             continue
         path = (snap.map / rel).as_posix().replace("'", "''")
-        if parts[0] == "staging":  # a grouped slice: one row per counted row again
-            body = f"SELECT s.* EXCLUDE (n) FROM read_parquet('{path}') AS s, range(s.n) AS r(i)"
+        columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()}
+        if COUNT in columns:  # a grouped slice: one row per counted row again
+            body = f"SELECT s.* EXCLUDE ({COUNT}) FROM read_parquet('{path}') AS s, range(s.{COUNT}) AS r(i)"
         else:
             body = f"SELECT * FROM read_parquet('{path}')"
         con.execute(f"CREATE VIEW {parts[0]}.{table} AS {body}")

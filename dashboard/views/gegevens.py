@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import deliveries, queries, session, state
+from dashboard import deliveries, packsection, queries, session, state
 from dashboard import format as fmt
 from dashboard.safe import md, plots
 from etl.bronnen import bronnen_of_load
@@ -240,6 +240,9 @@ else:
     table = per_year.pivot_table(index="bron", columns="jaar", values="rijen", aggfunc="sum", fill_value=0)
     table.columns = [str(c) for c in table.columns]
     st.dataframe(table.map(fmt.getal), width="stretch", key="rijen_per_jaar")
+
+# ------------------------------------------------------------------------------- snapshots
+packsection.snapshots_section()
 
 # ------------------------------------------------------------------------------- coverage matrix
 st.subheader("Dekking per wijk")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, plansections, queries, state, steeringsections
+from dashboard import charts, packsection, plansections, queries, state, steeringsections
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -16,6 +16,8 @@ st.title("Liggen we op koers?")
 if not queries.has_indicators():
     state.no_data_message()
     st.stop()
+
+packsection.pack_section()
 
 gemeente = state.gemeente()
 instellingen = queries.settings()
