@@ -38,12 +38,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from sqlalchemy import MetaData, create_engine, event, insert, select
+from sqlalchemy import create_engine, event, insert, select
 from sqlalchemy.engine import Engine
 
 from etl.db import connect_readonly
 from wijkmonitor.records import authz
 from wijkmonitor.records import store as records_store
+from wijkmonitor.records import tables as records_tables
 from wijkmonitor.records.authz import Actor, Change
 
 REPO = Path(__file__).resolve().parents[1]
@@ -189,23 +190,21 @@ def _copy_records(url: str, target: Path, peildatum: dt.date, door: str) -> None
             src.close()
             dst.close()
     else:
-        dst_eng = records_store.upgrade(f"sqlite:///{target}")
-        src_meta, dst_meta = MetaData(), MetaData()
-        src_meta.reflect(eng)
-        dst_meta.reflect(dst_eng)
+        # The schema by the migrations, then every table's rows in one REPEATABLE READ read, written with the
+        # app's own table definitions (their types) over a plain engine (SQLite: no foreign-key checks, so
+        # the order of the tables does not matter).
+        url = f"sqlite:///{target}"
+        records_store.upgrade(url).dispose()
+        records_store._engines.pop(url, None)
+        records_store._upgraded.discard(url)
+        plain = create_engine(url)
         src_conn = eng.connect().execution_options(isolation_level="REPEATABLE READ")
-        with src_conn, src_conn.begin(), dst_eng.connect() as dst_conn:
-            dst_conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            with dst_conn.begin():
-                for table in src_meta.sorted_tables:
-                    if table.name == "alembic_version" or table.name not in dst_meta.tables:
-                        continue
-                    rows = [dict(r) for r in src_conn.execute(select(table)).mappings()]
-                    if rows:
-                        dst_conn.execute(insert(dst_meta.tables[table.name]), rows)
-        dst_eng.dispose()
-        records_store._engines.pop(f"sqlite:///{target}", None)
-        records_store._upgraded.discard(f"sqlite:///{target}")
+        with src_conn, src_conn.begin(), plain.begin() as dst_conn:
+            for table in records_tables.metadata.sorted_tables:
+                rows = [dict(r) for r in src_conn.execute(select(table)).mappings()]
+                if rows:
+                    dst_conn.execute(insert(table), rows)
+        plain.dispose()
     con = sqlite3.connect(target)
     try:
         with con:
