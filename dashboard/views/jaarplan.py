@@ -823,6 +823,40 @@ def _report_view(p: jp.Plan) -> None:
     ):
         st.markdown(f"**{titel}**")
         st.text(tekst or "–")
+    _report_documents(r.halfjaar)
+
+
+def _report_documents(halfjaar: int) -> None:
+    """The halfjaarrapportage of this wijk and half-year as PDF and Excel, made only when clicked."""
+    from dashboard.documents import wijkrapport  # WeasyPrint and openpyxl: only on this page
+
+    stem = f"halfjaarrapportage-{wijk}-{jaar}-H{halfjaar}"
+    w, y = wijk, jaar  # the callables run after this script run, in another thread
+
+    def now() -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "Halfjaarrapportage (PDF)",
+            data=lambda: wijkrapport.pdf(w, y, halfjaar, generated=now()),
+            file_name=f"{stem}.pdf",
+            mime="application/pdf",
+            key=f"jaarplan_rapport_pdf_{sfx}_{halfjaar}",
+            help="De geldende versie van deze rapportage met indicatoren, activiteiten, uren en toelichting, "
+            "om te printen of te delen met de regiegroep. Het maken duurt even.",
+            on_click="ignore",
+            icon=":material/picture_as_pdf:",
+        )
+        st.download_button(
+            "Halfjaarrapportage (Excel)",
+            data=lambda: wijkrapport.xlsx(w, y, halfjaar, generated=now()),
+            file_name=f"{stem}.xlsx",
+            mime=XLSX,
+            key=f"jaarplan_rapport_xlsx_{sfx}_{halfjaar}",
+            on_click="ignore",
+            icon=":material/table:",
+        )
 
 
 REPORT_COLUMNS = ["code", "titel", "status", "procent", *[f"uren_{p}" for p in jp.PARTNERS], "toelichting"]
