@@ -42,6 +42,7 @@ bench: install-test                   ## benchmarks (print figures; never part o
 	$(BIN)/python benchmarks/bench_pages.py
 	$(BIN)/python benchmarks/bench_hostile.py
 	$(BIN)/python benchmarks/bench_records.py
+	$(BIN)/python benchmarks/bench_documents.py
 	$(BIN)/python benchmarks/bench_hotspot_calibration.py
 	$(BIN)/python benchmarks/calibration.py
 
