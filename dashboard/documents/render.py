@@ -32,6 +32,7 @@ PDF_VARIANT = "pdf/ua-1"
 WIDTH_PX = 660
 
 _lock = threading.Lock()
+_draw_lock = threading.Lock()
 _kaleido_started = False
 
 
@@ -149,7 +150,8 @@ def svg(fig: go.Figure, *, width: int = WIDTH_PX, height: int = 320, prefix: str
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     try:
-        data = kaleido.calc_fig_sync(fig, opts={"format": "svg", "width": width, "height": height})
+        with _draw_lock:  # one browser for the process; two downloads at once draw one after the other
+            data = kaleido.calc_fig_sync(fig, opts={"format": "svg", "width": width, "height": height})
     except Exception as exc:
         raise DocumentError(f"Een grafiek kon niet worden getekend ({type(exc).__name__}).") from exc
     return _stable(data, prefix)
