@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import format as fmt
-from dashboard import plans
+from dashboard import plans, tables
 from dashboard.safe import md
 
 JAARPLAN_PAGE = "views/jaarplan.py"
@@ -133,7 +133,9 @@ def regiegroep_section(wijken: dict[str, str]) -> None:
             for s in sorted(stand, key=lambda s: (s.ingediend, s.stand != "te laat", wijken[s.wijk_code]))
         ]
     )
-    st.dataframe(tabel, hide_index=True, width="stretch")
+    tables.table(
+        tabel, "Halfjaarrapportages per team", key="regie_rapportages_tabel", hide_index=True, width="stretch"
+    )
     for s in open_:
         with st.container(border=True):
             st.markdown(md(f"{wijken[s.wijk_code]}: {stand_text(s)}"))
@@ -180,7 +182,7 @@ def stuurgroep_section(wijken: dict[str, str], doelstatus: pd.DataFrame) -> None
     doel = dict(zip(doelstatus["gebied_code"], doelstatus["status"], strict=False))
     tabel["doel"] = tabel["wijk_code"].map(doel).fillna("geen data")
     tabel["op_koers"] = (tabel["op_koers"] * 100).round(0)
-    st.dataframe(
+    tables.table(
         tabel[
             [
                 "wijk",
@@ -193,6 +195,8 @@ def stuurgroep_section(wijken: dict[str, str], doelstatus: pd.DataFrame) -> None
                 "amendementen",
             ]
         ],
+        f"Voortgang jaarplannen {jaar}",
+        key="stuur_jaarplannen_tabel",
         hide_index=True,
         width="stretch",
         column_config={

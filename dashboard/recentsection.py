@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries, state
+from dashboard import charts, queries, state, tables
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -51,7 +51,7 @@ def recent_section(gemeente: str) -> bool:
     st.plotly_chart(fig, key="recent14", config={"displayModeBar": False}, alt=alt)
     st.caption(md(alt))
     if st.toggle("Toon als tabel", key="recent14_tabel"):
-        st.dataframe(
+        tables.table(
             pd.DataFrame(
                 {
                     "Wijk": deel["wijk_naam"],
@@ -59,6 +59,8 @@ def recent_section(gemeente: str) -> bool:
                     "Gemiddeld eerder": deel["eerder"].round(1),
                 }
             ),
+            "Signalen per wijk, laatste 14 dagen",
+            key="recent14_wijken",
             hide_index=True,
             width="stretch",
         )
@@ -88,10 +90,22 @@ def recent_section(gemeente: str) -> bool:
             }
         )
         if not nu.empty:
-            st.dataframe(lijst[signalen["laatste"].to_numpy()], hide_index=True, width="stretch")
+            tables.table(
+                lijst[signalen["laatste"].to_numpy()],
+                "Signalen per buurt, laatste 14 dagen",
+                key="signalen14_nu",
+                hide_index=True,
+                width="stretch",
+            )
         eerder = lijst[~signalen["laatste"].to_numpy()]
         if not eerder.empty and st.toggle(
             f"Toon ook de {len(eerder)} eerdere signalen van het afgelopen jaar", key="signalen14_eerder"
         ):
-            st.dataframe(eerder, hide_index=True, width="stretch")
+            tables.table(
+                eerder,
+                "Eerdere signalen per buurt",
+                key="signalen14_eerder_tabel",
+                hide_index=True,
+                width="stretch",
+            )
     return True

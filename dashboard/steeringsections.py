@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import format as fmt
-from dashboard import plans, session, steering
+from dashboard import plans, session, steering, tables
 from dashboard.safe import md
 from wijkmonitor.records import authz
 
@@ -118,7 +118,9 @@ def meetings_section(
             }
             for m in shown[:20]
         ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        tables.table(
+            pd.DataFrame(rows), "Vergaderingen", key=f"{key}_tabel", hide_index=True, width="stretch"
+        )
         st.caption(
             "Gegevensversie: de publicatie van de Wijkmonitor die de vergadering zag. Een besluit is zo later "
             "te lezen naast de cijfers waarop het is genomen."
@@ -265,7 +267,13 @@ def recent_decisions(limit: int = 10) -> None:
     if not rows:
         st.write("Nog geen besluiten vastgelegd.")
         return
-    st.dataframe(pd.DataFrame(rows[:limit]), hide_index=True, width="stretch")
+    tables.table(
+        pd.DataFrame(rows[:limit]),
+        "Recente besluiten",
+        key="recente_besluiten",
+        hide_index=True,
+        width="stretch",
+    )
 
 
 # ------------------------------------------------------------------------------------------ actions
@@ -308,7 +316,13 @@ def actions_section(
     shown = items if alle else open_items
     shown = sorted(shown, key=lambda a: (not a.te_laat(vandaag), a.deadline or dt.date.max))
     if shown:
-        st.dataframe(_action_rows(shown, wijken, vandaag), hide_index=True, width="stretch")
+        tables.table(
+            _action_rows(shown, wijken, vandaag),
+            "Acties",
+            key=f"{key}_tabel",
+            hide_index=True,
+            width="stretch",
+        )
     else:
         st.write("Geen openstaande acties.")
     viewer = _viewer()
@@ -378,7 +392,13 @@ def overdue_actions_banner(wijk: str, wijken: Mapping[str, str]) -> None:
         st.markdown(
             f":red[**{len(late)} {'actie' if len(late) == 1 else 'acties'} van de regiegroep over de deadline**]"
         )
-        st.dataframe(_action_rows(late, wijken, vandaag), hide_index=True, width="stretch")
+        tables.table(
+            _action_rows(late, wijken, vandaag),
+            "Acties over de deadline",
+            key=f"acties_te_laat_{wijk}",
+            hide_index=True,
+            width="stretch",
+        )
 
 
 # ------------------------------------------------------------------------------------------ agreements
@@ -406,14 +426,20 @@ def agreements_section(
     )
     if not only_attention:
         st.caption("Aantal periodes per partij: nagekomen, niet nagekomen, loopt nog.")
-        st.dataframe(summary.rename(columns={"partij": "Partij"}), hide_index=True, width="stretch")
+        tables.table(
+            summary.rename(columns={"partij": "Partij"}),
+            "Afspraken per partij",
+            key=f"{key}_per_partij",
+            hide_index=True,
+            width="stretch",
+        )
         partij = st.selectbox("Partij", ["alle", *sorted(results["partij"].unique())], key=f"{key}_partij")
         if partij != "alle":
             results = results[results["partij"] == partij]
     table = results.sort_values(["periode", "afspraak_id"], ascending=[False, True]).assign(
         Stand=lambda d: d["status"]
     )
-    st.dataframe(
+    tables.table(
         table[["periode", "partij", "afspraak", "Stand", "meting", "toelichting"]].rename(
             columns={
                 "periode": "Periode",
@@ -423,6 +449,8 @@ def agreements_section(
                 "toelichting": "Toelichting",
             }
         ),
+        "Afspraken",
+        key=f"{key}_tabel",
         hide_index=True,
         width="stretch",
     )
