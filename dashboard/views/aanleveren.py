@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import deliveries, queries, session, state
+from dashboard import deliveries, queries, session, state, tables
 from dashboard import format as fmt
 from dashboard.safe import md
 from wijkmonitor.records.store import records_url
@@ -176,7 +176,7 @@ def _report(res: dict, key: str) -> None:
             key=f"{key}_ernst",
         )
         shown = deliveries.filter_messages(messages, tekst, ernst)
-        st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_meldingen")
+        tables.table(shown, "Meldingen", hide_index=True, width="stretch", key=f"{key}_meldingen")
         more = f" (de eerste {fmt.getal(len(messages))} staan in de tabel)" if total > len(messages) else ""
         st.caption(f"{fmt.getal(len(shown))} van {fmt.getal(total)} meldingen getoond{more}.")
         st.download_button(
@@ -210,12 +210,15 @@ def _revision(res: dict) -> None:
     replaced = deliveries.replaced_loads(rev)
     if not replaced.empty and counts["Vervangen waarden"]:
         st.markdown("Eerdere leveringen waarvan waarden worden vervangen")
-        st.dataframe(replaced, hide_index=True, width="stretch", key="aanleveren_vervangen")
+        tables.table(
+            replaced, "Vervangen leveringen", hide_index=True, width="stretch", key="aanleveren_vervangen"
+        )
     changes = deliveries.revision_changes(rev)
     if not changes.empty:
         st.markdown("Grootste wijzigingen")
-        st.dataframe(
+        tables.table(
             changes,
+            "Grootste wijzigingen",
             hide_index=True,
             width="stretch",
             key="aanleveren_wijzigingen",
@@ -317,7 +320,7 @@ loads = deliveries.own_loads(queries.loads(), bronnen, viewer.email, alles=viewe
 if loads.empty:
     st.write("Nog geen leveringen.")
 else:
-    st.dataframe(
+    tables.table(
         pd.DataFrame(
             {
                 "Load": loads["load_id"],
@@ -329,6 +332,7 @@ else:
                 "Klaar": loads["klaar"].map(fmt.datum_tijd),
             }
         ),
+        "Recente leveringen",
         hide_index=True,
         width="stretch",
         key="aanleveren_leveringen",

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import format as fmt
-from dashboard import queries, records, session, state
+from dashboard import queries, records, session, state, tables
 from dashboard.safe import md
 from wijkmonitor.records import auditlog, authz
 
@@ -112,7 +112,7 @@ table = pd.DataFrame(
         "Reden": [r["reden"] or "" for r in rows],
     }
 )
-st.dataframe(table, hide_index=True, width="stretch", key="audit")
+tables.table(table, "Audittrail", hide_index=True, width="stretch", key="audit_tabel")
 st.caption("Tijdstip in Nederlandse tijd. Oud en nieuw zijn de vastgelegde waarden (JSON).")
 st.download_button(
     "Download als CSV",

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import format as fmt
-from dashboard import queries, records, session, state
+from dashboard import queries, records, session, state, tables
 from dashboard.safe import md
 from wijkmonitor.records import authz, users
 
@@ -157,7 +157,7 @@ table = pd.DataFrame(
         "Demo": ["ja" if u.demo else "nee" for u in all_users],
     }
 )
-st.dataframe(table, hide_index=True, width="stretch", key="gebruikers")
+tables.table(table, "Gebruikers", hide_index=True, width="stretch", key="gebruikers")
 
 # ------------------------------------------------------------------------------------------ add a user
 st.subheader("Gebruiker toevoegen")

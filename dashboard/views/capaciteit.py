@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import format as fmt
-from dashboard import queries, session, state, steering, steeringsections
+from dashboard import queries, session, state, steering, steeringsections, tables
 from dashboard.safe import md
 from wijkmonitor.records import authz
 
@@ -73,13 +73,15 @@ def _hours_frame(uren: dict[tuple[str, str], int]) -> pd.DataFrame:
 with tab_voorstel:
     st.subheader(f"Capaciteit van de partners in {jaar}")
     if capaciteit:
-        st.dataframe(
+        tables.table(
             pd.DataFrame(
                 {
                     "Partner": [steering.PARTNERS[p] for p in capaciteit],
                     "Uren voor de wijken": [fmt.getal(u) for u in capaciteit.values()],
                 }
             ),
+            f"Capaciteit {jaar}",
+            key="capaciteit_partners",
             hide_index=True,
         )
     else:
@@ -158,7 +160,9 @@ with tab_voorstel:
         )
         basis = "Vastgesteld" if vastgesteld else "Voorstel"
         tabel["Gepland − " + basis.lower()] = tabel["Gepland in jaarplan"] - tabel[basis].fillna(0)
-        st.dataframe(tabel, hide_index=True, width="stretch")
+        tables.table(
+            tabel, f"Voorstel naar behoefte {jaar}", key="voorstel_tabel", hide_index=True, width="stretch"
+        )
         if vastgesteld:
             besluit = vastgesteld.besluit
             st.caption(
@@ -197,7 +201,7 @@ with tab_behoefte:
         "de gewichten bepalen hoeveel meer een wijk krijgt die achterblijft. De berekening met een uitgewerkt "
         "voorbeeld staat in de methodebeschrijving (docs/methodology.md, 'Capaciteit naar behoefte')."
     )
-    st.dataframe(
+    tables.table(
         pd.DataFrame(
             {
                 "Wijk": behoefte["gebied_naam"],
@@ -209,6 +213,8 @@ with tab_behoefte:
                 "Aandeel (%)": (behoefte["aandeel"] * 100).round(1),
             }
         ),
+        f"Behoefte per wijk {behoefte_jaar}",
+        key="behoefte_tabel",
         hide_index=True,
         width="stretch",
     )
@@ -288,7 +294,7 @@ with tab_scenario:
             ),
             on="gebied_code",
         )
-        st.dataframe(
+        tables.table(
             pd.DataFrame(
                 {
                     "Wijk": effect["gebied_naam"],
@@ -298,6 +304,8 @@ with tab_scenario:
                     "Per 1.000 inwoners (scenario)": effect["uren_per_1000"].round(1),
                 }
             ),
+            "Scenario",
+            key="scenario_tabel",
             hide_index=True,
             width="stretch",
         )
@@ -372,7 +380,7 @@ with tab_normering:
     van_catalogus = steering.catalogue_bands()
     vastgestelde = {n.indicator: n for n in steering.norms() if n.status == "vastgesteld"}
     geldend = steering.bands_in_force()
-    st.dataframe(
+    tables.table(
         pd.DataFrame(
             [
                 {
@@ -385,6 +393,8 @@ with tab_normering:
             ],
             columns=["Indicator", "Eenheid", "Banden", "Bron"],
         ),
+        "Normering",
+        key="normering_tabel",
         hide_index=True,
         width="stretch",
     )
@@ -425,7 +435,7 @@ with tab_historie:
         st.write("Nog geen verdelingen.")
     else:
         vergaderingen = {m.id: m for m in steering.meetings("stuurgroep")}
-        st.dataframe(
+        tables.table(
             pd.DataFrame(
                 [
                     {
@@ -445,6 +455,8 @@ with tab_historie:
                     for d in reversed(alle)
                 ]
             ),
+            "Verdelingen",
+            key="verdelingen_tabel",
             hide_index=True,
             width="stretch",
         )

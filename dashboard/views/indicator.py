@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries, state
+from dashboard import charts, queries, state, tables
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -109,7 +109,7 @@ with st.expander("Definitie en methode", expanded=False):
             "variantie σ² van de log-waarde, geschat uit de jaar-op-jaarverschillen tot en met "
             f"{basisjaar}, telt bij elke vergelijking twee keer mee in de onzekerheid:"
         )
-        st.dataframe(
+        tables.table(
             pd.DataFrame(
                 {
                     "Niveau": spreiding["niveau"],
@@ -119,6 +119,8 @@ with st.expander("Definitie en methode", expanded=False):
                     "Herkomst": spreiding["herkomst"],
                 }
             ),
+            f"Spreiding {code}",
+            key="spreiding_tabel",
             hide_index=True,
             width="stretch",
         )
@@ -246,7 +248,7 @@ if st.toggle("Toon als tabel, met teller en noemer", key="tabel"):
         verandering=nu["verandering"].fillna("geen oordeel"),
         omzetting=nu["omzetting"].map(lambda r: OMZETTING.get(int(r), "") if pd.notna(r) else ""),
     )
-    st.dataframe(
+    tables.table(
         tabel.rename(
             columns={
                 "gebied_naam": "Wijk",
@@ -260,6 +262,8 @@ if st.toggle("Toon als tabel, met teller en noemer", key="tabel"):
                 "score_hoog": "score hoog",
             }
         ).round(4 if meta["onzekerheid"] == "poisson" else 2),
+        f"{code} per wijk {jaar}",
+        key="wijken_tabel",
         hide_index=True,
         width="stretch",
     )
@@ -272,7 +276,7 @@ st.caption(
     "meetellen (formule hierboven, berekening in indicators/sql; elke rij is terug te voeren op een bestand "
     "en een regel). De noemer komt uit het laatste jaar tot en met dit jaar dat er is."
 )
-st.dataframe(
+tables.table(
     herkomst.assign(
         klaar=herkomst["klaar"].map(fmt.datum_tijd),
         sha256=herkomst["sha256"].str[:12],
@@ -295,6 +299,8 @@ st.dataframe(
             "gebruiker": "Door",
         }
     ),
+    f"Herkomst {code} {jaar}",
+    key="herkomst_tabel",
     hide_index=True,
     width="stretch",
 )

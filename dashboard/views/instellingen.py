@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import deliveries, plans, queries, session, state, steering
+from dashboard import deliveries, plans, queries, session, state, steering, tables
 from dashboard import format as fmt
 from dashboard.safe import md
 from wijkmonitor.records import authz
@@ -47,7 +47,7 @@ if MESSAGE in st.session_state:
     (st.success if ok else st.error)(md(text), icon=":material/tune:")
 
 overrides = queries.setting_overrides()
-st.dataframe(
+tables.table(
     pd.DataFrame(
         {
             "Instelling": list(SETTINGS),
@@ -55,6 +55,7 @@ st.dataframe(
             "Waarde in deze database": [overrides.get(k, "") or "(standaard)" for k in SETTINGS],
         }
     ),
+    "Instellingen",
     hide_index=True,
     width="stretch",
     key="instellingen_tabel",

@@ -19,7 +19,17 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from dashboard import deliveries, plancharts, plans, queries, session, state, steering, steeringsections
+from dashboard import (
+    deliveries,
+    plancharts,
+    plans,
+    queries,
+    session,
+    state,
+    steering,
+    steeringsections,
+    tables,
+)
 from dashboard import format as fmt
 from dashboard.safe import md
 from wijkmonitor.records import authz
@@ -376,7 +386,7 @@ else:
         st.text(plan.advies)
     if plan.stappen:
         with st.expander(f"Verloop van het jaarplan ({len(plan.stappen)} stappen)"):
-            st.dataframe(
+            tables.table(
                 pd.DataFrame(
                     {
                         "Wanneer": [_moment(s.tijdstip) for s in plan.stappen],
@@ -389,13 +399,14 @@ else:
                         ],
                     }
                 ),
+                f"Verloop jaarplan {naam} {jaar}",
                 hide_index=True,
                 width="stretch",
                 key="jaarplan_verloop",
             )
     if plan.wijzigingen:
         with st.expander(f"Amendementen na vaststelling ({len(plan.wijzigingen)})"):
-            st.dataframe(
+            tables.table(
                 pd.DataFrame(
                     {
                         "Wanneer": [_moment(w.tijdstip) for w in plan.wijzigingen],
@@ -406,6 +417,7 @@ else:
                         "Reden": [w.reden for w in plan.wijzigingen],
                     }
                 ),
+                f"Amendementen {naam} {jaar}",
                 hide_index=True,
                 width="stretch",
                 key="jaarplan_amendementen",
@@ -660,7 +672,13 @@ def _editor(p: jp.Plan | None) -> None:
         st.caption("Geen wijzigingen om op te slaan.")
     else:
         st.markdown("**Wat er verandert**")
-        st.dataframe(_diff_table(diff), hide_index=True, width="stretch", key="jaarplan_wijzigingen")
+        tables.table(
+            _diff_table(diff),
+            "Wijzigingen jaarplan",
+            hide_index=True,
+            width="stretch",
+            key="jaarplan_wijzigingen",
+        )
     reden = ""
     if amendement:
         reden = st.text_input(
@@ -694,7 +712,13 @@ with tab_agenda:
     if editable:
         _editor(plan)
     elif plan is not None and plan.actief:
-        st.dataframe(_activities_table(plan.actief), hide_index=True, width="stretch", key="jaarplan_tabel")
+        tables.table(
+            _activities_table(plan.actief),
+            f"Activiteiten {naam} {jaar}",
+            hide_index=True,
+            width="stretch",
+            key="jaarplan_tabel",
+        )
         if kan_schrijven:
             st.caption(
                 f"Het jaarplan ligt bij de {'regiegroep' if plan.status == 'ingediend' else 'stuurgroep'} en kan "
@@ -703,7 +727,13 @@ with tab_agenda:
     if plan is not None and len(plan.activiteiten) > len(plan.actief):
         geschrapt = [a for a in plan.activiteiten if a.geschrapt]
         st.markdown(f"**Geschrapt bij een amendement** ({len(geschrapt)})")
-        st.dataframe(_activities_table(geschrapt), hide_index=True, width="stretch", key="jaarplan_geschrapt")
+        tables.table(
+            _activities_table(geschrapt),
+            f"Geschrapte activiteiten {naam} {jaar}",
+            hide_index=True,
+            width="stretch",
+            key="jaarplan_geschrapt",
+        )
 
 # ----------------------------------------------------------------------------------------------- hours
 jaar_rapporten = plans.reports(wijk, jaar) if plan is not None else []  # the newest version of each half
@@ -718,7 +748,7 @@ with tab_uren:
         st.caption(md(alt))
         gepland = sum(g for g, _ in per_partner.values())
         besteed = sum(b for _, b in per_partner.values())
-        st.dataframe(
+        tables.table(
             pd.DataFrame(
                 {
                     "Partner": [jp.PARTNERS.get(p, p) for p in per_partner] + ["Totaal"],
@@ -730,6 +760,7 @@ with tab_uren:
                     + [round(100 * besteed / gepland) if gepland else None],
                 }
             ),
+            f"Uren per partner {naam} {jaar}",
             hide_index=True,
             width="stretch",
             key="jaarplan_uren_tabel",
@@ -806,8 +837,9 @@ def _report_view(p: jp.Plan) -> None:
     )
     c[1].metric("Vertraagd", voortgang.per_status["vertraagd"])
     c[2].metric("Afgerond", voortgang.per_status["afgerond"])
-    st.dataframe(
+    tables.table(
         lines_table(p, r.regels),
+        f"Rapportage {naam} {jaar}",
         hide_index=True,
         width="stretch",
         key="jaarplan_rapport_regels",
@@ -1052,8 +1084,9 @@ with tab_indicatoren:
                         else VERDICT.get(o["verandering"], str(o["verandering"])),
                     }
                 )
-        st.dataframe(
+        tables.table(
             pd.DataFrame(rows),
+            f"Indicatoren {naam} {jaar}",
             hide_index=True,
             width="stretch",
             key="jaarplan_indicatoren",
@@ -1141,7 +1174,7 @@ with tab_programma:
         for a in plan.actief if plan else []:
             if a.opgave_id is not None:
                 gekoppeld.setdefault(a.opgave_id, []).append(a.code)
-        st.dataframe(
+        tables.table(
             pd.DataFrame(
                 {
                     "Thema": [themas.get(o.thema, o.thema) for o in opgaven],
@@ -1153,6 +1186,7 @@ with tab_programma:
                     f"Activiteiten {jaar}": [", ".join(gekoppeld.get(o.id, [])) for o in opgaven],
                 }
             ),
+            f"Opgaven {naam}",
             hide_index=True,
             width="stretch",
             key="jaarplan_opgaven",
@@ -1171,7 +1205,7 @@ def _messages(frame: pd.DataFrame, key: str) -> None:
     if frame.empty:
         st.caption("De controle gaf geen meldingen.")
         return
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_meldingen")
+    tables.table(frame, "Meldingen", hide_index=True, width="stretch", key=f"{key}_meldingen")
     st.download_button(
         "Meldingen downloaden (CSV)",
         deliveries.messages_csv(frame),
@@ -1244,7 +1278,13 @@ def _plan_upload() -> None:
         st.caption("Het bestand verandert niets aan het jaarplan.")
         return
     st.markdown("**Wat er verandert**")
-    st.dataframe(_diff_table(diff), hide_index=True, width="stretch", key="jaarplan_upload_wijzigingen")
+    tables.table(
+        _diff_table(diff),
+        "Wijzigingen uit Excel",
+        hide_index=True,
+        width="stretch",
+        key="jaarplan_upload_wijzigingen",
+    )
     amendement = plan is not None and plan.status == "vastgesteld"
     reden = ""
     if amendement:
@@ -1294,8 +1334,9 @@ def _status_upload(begonnen: list[int]) -> None:
         icon=":material/check_circle:",
     )
     _messages(res.messages, "jaarplan_upload_status")
-    st.dataframe(
+    tables.table(
         lines_table(plan, res.regels),
+        "Rapportage uit Excel",
         hide_index=True,
         width="stretch",
         key="jaarplan_upload_regels",

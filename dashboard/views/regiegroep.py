@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 import yaml
 
-from dashboard import charts, plansections, queries, recentsection, state, steeringsections
+from dashboard import charts, plansections, queries, recentsection, state, steeringsections, tables
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -72,7 +72,7 @@ else:
     st.plotly_chart(fig, key="recent", config={"displayModeBar": False}, alt=alt)
     st.caption(md(alt))
     if st.toggle("Toon als tabel", key="recent_tabel"):
-        st.dataframe(
+        tables.table(
             deel[["wijk_naam", "recent", "eerder", "verschil_pct"]]
             .round(1)
             .rename(
@@ -83,6 +83,8 @@ else:
                     "verschil_pct": "Verschil (%)",
                 }
             ),
+            "Meldingen per wijk",
+            key="recent_wijken",
             hide_index=True,
             width="stretch",
         )
@@ -148,7 +150,7 @@ else:
         kans=signalen["p_waarde"].map(lambda p: "< 0,001" if p < 0.001 else fmt.getal(p, 3)),
         gecorrigeerd=signalen["p_aangepast"].map(lambda p: "< 0,001" if p < 0.001 else fmt.getal(p, 3)),
     )
-    st.dataframe(
+    tables.table(
         lijst[
             ["gebied_naam", "wijk_naam", "reeks", "maand", "aantal", "verwacht_tekst", "kans", "gecorrigeerd"]
         ].rename(
@@ -163,6 +165,8 @@ else:
                 "gecorrigeerd": "Na correctie voor alle toetsen",
             }
         ),
+        "Hotspotsignalen",
+        key="hotspots_tabel",
         hide_index=True,
         width="stretch",
     )
@@ -219,7 +223,7 @@ else:
     st.caption(
         "Per wijk de indicatoren waarvan de laatste meting aantoonbaar (95%) verschilt van de meting ervoor."
     )
-    st.dataframe(
+    tables.table(
         pd.DataFrame(
             {
                 "Wijk": veranderd["gebied_naam"],
@@ -230,6 +234,8 @@ else:
                 "Oordeel": veranderd["verandering"],
             }
         ),
+        "Aantoonbaar veranderd",
+        key="veranderd_tabel",
         hide_index=True,
         width="stretch",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, plansections, queries, state
+from dashboard import charts, plansections, queries, state, tables
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -248,7 +248,7 @@ else:
         f"Scores per buurt in {jaar} (100 = {basisjaar}); alleen indicatoren die per buurt bestaan. "
         "Kleine aantallen maken buurtcijfers onzeker: bekijk het interval op de indicatorpagina."
     )
-    st.dataframe(tabel, width="stretch")
+    tables.table(tabel, f"Scores per buurt {namen[wijk]} {jaar}", key="buurten_tabel", width="stretch")
 
 # ------------------------------------------------------------------------------------------ survey
 st.subheader("Bewonersenquête")
@@ -271,7 +271,13 @@ else:
                 "Oordeel": r.verandering if isinstance(r.verandering, str) else "–",
             }
         )
-    st.dataframe(pd.DataFrame(rijen), hide_index=True, width="stretch")
+    tables.table(
+        pd.DataFrame(rijen),
+        f"Bewonersenquête {namen[wijk]}",
+        key="enquete_tabel",
+        hide_index=True,
+        width="stretch",
+    )
     voorbeeld = laatste.dropna(subset=["verandering"])
     voorbeeld = voorbeeld[voorbeeld["verandering"] == "gelijk"]
     if not voorbeeld.empty:
