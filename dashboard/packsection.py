@@ -17,6 +17,7 @@ from wijkmonitor import snapshots
 from wijkmonitor.records.authz import Refused
 
 LIVE = ""
+_MADE = "_wijkmonitor_momentopname_gemaakt"  # session state: the message after a snapshot was made
 
 
 def _source_for(warehouse: Path, records_url: str, slug: str) -> source.Source:
@@ -98,6 +99,9 @@ def snapshots_section() -> None:
         "veranderen de cijfers en het stuurgroeppakket van een momentopname niet. Bekijk er een via 'Bekijk zoals "
         "op' in de zijbalk."
     )
+    made = st.session_state.pop(_MADE, None)
+    if made:
+        st.success(md(made), icon=":material/check_circle:")
     found = snapshots.list_snapshots(warehouse)
     if found:
         tables.table(
@@ -139,7 +143,8 @@ def snapshots_section() -> None:
             except (ValueError, snapshots.SnapshotError, Refused) as exc:
                 st.error(md(str(exc)), icon=":material/error:")
             else:
-                st.success(
-                    md(f"Momentopname '{snap.naam}' gemaakt (peildatum {snap.peildatum:%d-%m-%Y})."),
-                    icon=":material/check_circle:",
+                # the list above and the sidebar's "Bekijk zoals op" were drawn before it existed: draw again
+                st.session_state[_MADE] = (
+                    f"Momentopname '{snap.naam}' gemaakt (peildatum {snap.peildatum:%d-%m-%Y})."
                 )
+                st.rerun()
