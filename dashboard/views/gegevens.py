@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import deliveries, packsection, queries, session, state
+from dashboard import deliveries, packsection, queries, session, state, tables
 from dashboard import format as fmt
 from dashboard.safe import md, plots
 from etl.bronnen import bronnen_of_load
@@ -147,7 +147,7 @@ def _one_load() -> None:
     messages = queries.load_messages(int(load_id))
     if not messages.empty:
         st.markdown("**Meldingen**")
-        st.dataframe(
+        tables.table(
             messages.rename(
                 columns={
                     "ernst": "Ernst",
@@ -158,6 +158,7 @@ def _one_load() -> None:
                     "bericht": "Melding",
                 }
             ),
+            f"Meldingen levering {load_id}",
             hide_index=True,
             width="stretch",
             key="meldingen",
@@ -167,7 +168,7 @@ def _one_load() -> None:
         if checks.empty:
             st.write("Het bestand kon niet gecontroleerd worden (zie de meldingen).")
         else:
-            st.dataframe(
+            tables.table(
                 checks.assign(geslaagd=checks["geslaagd"].map({True: "ja", False: "nee"})).rename(
                     columns={
                         "frame": "Onderdeel",
@@ -178,6 +179,8 @@ def _one_load() -> None:
                         "afwijkend": "Afwijkende waarden",
                     }
                 ),
+                f"Controles levering {load_id}",
+                key="levering_controles",
                 hide_index=True,
                 width="stretch",
             )
@@ -190,7 +193,7 @@ if loads.empty:
         icon=":material/lock:",
     )
 else:
-    st.dataframe(history, hide_index=True, width="stretch", key="laadgeschiedenis")
+    tables.table(history, "Laadgeschiedenis", hide_index=True, width="stretch", key="laadgeschiedenis")
     _one_load()
 
 # ------------------------------------------------------------------------------ area divisions
@@ -205,7 +208,7 @@ indelingen = queries.divisions()
 if indelingen.empty:
     st.write("Nog geen gebiedsindeling geladen.")
 else:
-    st.dataframe(
+    tables.table(
         indelingen.drop(columns="indeling").rename(
             columns={
                 "naam": "Indeling",
@@ -222,6 +225,7 @@ else:
                 "niet_omgezet": "Niet omgezet",
             }
         ),
+        "Gebiedsindelingen",
         hide_index=True,
         width="stretch",
         key="indelingen",
@@ -239,7 +243,7 @@ if per_year.empty:
 else:
     table = per_year.pivot_table(index="bron", columns="jaar", values="rijen", aggfunc="sum", fill_value=0)
     table.columns = [str(c) for c in table.columns]
-    st.dataframe(table.map(fmt.getal), width="stretch", key="rijen_per_jaar")
+    tables.table(table.map(fmt.getal), "Rijen per bron en jaar", width="stretch", key="rijen_per_jaar")
 
 # ------------------------------------------------------------------------------- snapshots
 packsection.snapshots_section()
@@ -295,4 +299,4 @@ st.caption(
     f"{fmt.getal(missing)} van de {fmt.getal(grid.size)} cellen zijn leeg of onvolledig."
 )
 if st.toggle("Toon als tabel", key="dekking_tabel"):
-    st.dataframe(text.fillna(0).astype(int), width="stretch")
+    tables.table(text.fillna(0).astype(int), f"Dekking {bron}", key="dekking_matrix", width="stretch")

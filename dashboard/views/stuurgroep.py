@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, packsection, plansections, queries, state, steeringsections
+from dashboard import charts, packsection, plansections, queries, state, steeringsections, tables
 from dashboard import format as fmt
 from dashboard.safe import md
 
@@ -140,7 +140,9 @@ for code, titel in [("samengesteld", "Samengesteld"), *thema_titels.items()]:
         | {"Geen gegevens": int((s == "geen data").sum())}
     )
 with st.expander("Per thema"):
-    st.dataframe(pd.DataFrame(per_thema), hide_index=True, width="stretch")
+    tables.table(
+        pd.DataFrame(per_thema), "Per thema", key="per_thema_tabel", hide_index=True, width="stretch"
+    )
 
 # ------------------------------------------------------------------------------------------ matrix
 q_tekst = fmt.getal(fdr, 2)
@@ -222,7 +224,7 @@ else:
     )
 with st.expander(f"Oordeel per {niveau} als tabel"):
     st.caption(uitleg)
-    st.dataframe(tabel, hide_index=True, width="stretch")
+    tables.table(tabel, f"Oordeel per {niveau} {jaar}", key="oordeel_tabel", hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------------------------------ trend
 st.subheader(f"Ontwikkeling sinds {basisjaar}")
@@ -244,7 +246,7 @@ st.caption(md(alt))
 if st.toggle("Toon als tabel", key="trend_tabel"):
     tabel = trend.pivot_table(index="wijk", columns="jaar", values="score").round(1)
     tabel.columns = [str(c) for c in tabel.columns]
-    st.dataframe(tabel, width="stretch")
+    tables.table(tabel, f"Scores per wijk sinds {basisjaar}", key="trend_matrix", width="stretch")
 
 # ------------------------------------------------------------------------------------------ attention
 st.subheader("Aandacht nodig")
