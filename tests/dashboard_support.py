@@ -32,6 +32,23 @@ def demo_db() -> Path:
     return path
 
 
+def copy_demo(db: Path) -> Path:
+    """A private copy of the demo at ``db``: the warehouse file and its records store (SQLite backup)."""
+    import shutil
+    import sqlite3
+
+    from wijkmonitor.records.store import default_sqlite_path
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_db(), db)
+    with (
+        sqlite3.connect(default_sqlite_path(demo_db())) as src,
+        sqlite3.connect(default_sqlite_path(db)) as dst,
+    ):
+        src.backup(dst)
+    return db
+
+
 def app_test(db: Path, monkeypatch) -> AppTest:
     """An AppTest of the whole app (st.navigation) on database ``db``."""
     monkeypatch.setenv("WIJKMONITOR_DB", str(db))

@@ -9,19 +9,17 @@ than one page, and every wijk with the target status the Stuurgroep page compute
 from __future__ import annotations
 
 import re
-import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
-from dashboard_support import demo_db
+from dashboard_support import copy_demo
 from test_browser import CHROMIUM, SCREENSHOTS
 from test_browser_jaarplan import TIMEOUT, _as, _drawn, _nav
 from test_serve import free_port, start_serve, stop
 
 from wijkmonitor import snapshots
-from wijkmonitor.records.store import default_sqlite_path, records_url
+from wijkmonitor.records.store import records_url
 
 pytestmark = [
     pytest.mark.browser,
@@ -75,14 +73,7 @@ def _check_pack(pdf: Path, expected: dict[str, str]) -> None:
 def test_the_stuurgroep_downloads_its_pack_and_a_snapshot_shows_read_only(browser, tmp_path, monkeypatch):
     monkeypatch.delenv("WIJKMONITOR_RECORDS_URL", raising=False)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    db = tmp_path / "serve" / "demo.duckdb"
-    db.parent.mkdir()
-    shutil.copyfile(demo_db(), db)
-    with (
-        sqlite3.connect(default_sqlite_path(demo_db())) as src,
-        sqlite3.connect(default_sqlite_path(db)) as dst,
-    ):
-        src.backup(dst)
+    db = copy_demo(tmp_path / "serve" / "demo.duckdb")
     expected = _expected_status(db)
     assert not snapshots.list_snapshots(db)
 

@@ -11,19 +11,17 @@ from __future__ import annotations
 import csv
 import filecmp
 import json
-import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
-from dashboard_support import DEMO, demo_db
+from dashboard_support import DEMO, copy_demo
 
 from wijkmonitor import snapshots
 from wijkmonitor.cli import main
 from wijkmonitor.records import auditlog
-from wijkmonitor.records.store import default_sqlite_path, open_store, records_url
+from wijkmonitor.records.store import open_store, records_url
 
 NAAM = "Stuurgroep najaar 2025"
 SLUG = "stuurgroep-najaar-2025"
@@ -57,14 +55,7 @@ def _same_tree(a: Path, b: Path) -> None:
 def work(tmp_path_factory) -> dict:
     """A copy of the demo (warehouse file and records SQLite) and a dict the tests pass results on in."""
     folder = tmp_path_factory.mktemp("documents")
-    db = folder / "demo.duckdb"
-    shutil.copyfile(demo_db(), db)
-    with (
-        sqlite3.connect(default_sqlite_path(demo_db())) as src,
-        sqlite3.connect(default_sqlite_path(db)) as dst,
-    ):
-        src.backup(dst)
-    return {"db": db, "dir": folder}
+    return {"db": copy_demo(folder / "demo.duckdb"), "dir": folder}
 
 
 @pytest.fixture(autouse=True)

@@ -4,30 +4,22 @@ frozen figures, not the live ones. AppTest on a copy of the demo with one snapsh
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import sqlite3
 
 import pytest
-from dashboard_support import app_test, demo_db
+from dashboard_support import copy_demo, run_page
 
 from dashboard import PAGES, snapshotview, source, steering
 from wijkmonitor import snapshots
 from wijkmonitor.records import sturing
 from wijkmonitor.records.authz import Actor
-from wijkmonitor.records.store import default_sqlite_path, open_store, records_url
+from wijkmonitor.records.store import open_store, records_url
 
 SLUG = "stuurgroep-najaar-2025"
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("view") / "demo.duckdb"
-    shutil.copyfile(demo_db(), path)
-    with (
-        sqlite3.connect(default_sqlite_path(demo_db())) as src,
-        sqlite3.connect(default_sqlite_path(path)) as dst,
-    ):
-        src.backup(dst)
+    path = copy_demo(tmp_path_factory.mktemp("view") / "demo.duckdb")
     snapshots.create(path, records_url(path), "Stuurgroep najaar 2025", Actor.command("test"))
     # after the snapshot: a meeting the snapshot must not show
     sturing.record_meeting(
@@ -40,18 +32,9 @@ def db(tmp_path_factory):
     return path
 
 
-def _run(db, monkeypatch, page: str, **query):
-    at = app_test(db, monkeypatch)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_on_a_snapshot_without_a_write_control(db, monkeypatch, page):
-    at = _run(db, monkeypatch, page, peil=SLUG)
+    at = run_page(db, monkeypatch, page, peil=SLUG)
     readable = page.removeprefix("views/").removesuffix(".py") in snapshotview.READABLE
     infos = " ".join(i.value for i in at.info)
     if readable:
@@ -64,7 +47,7 @@ def test_every_page_renders_on_a_snapshot_without_a_write_control(db, monkeypatc
 
 
 def test_the_sidebar_offers_the_snapshot_and_the_live_data_stay_the_default(db, monkeypatch):
-    at = _run(db, monkeypatch, "views/stuurgroep.py")
+    at = run_page(db, monkeypatch, "views/stuurgroep.py")
     keuze = next(b for b in at.sidebar.selectbox if b.label == "Bekijk zoals op")
     assert keuze.options == ["vandaag (actuele gegevens)", "Stuurgroep najaar 2025 (peildatum 15-09-2025)"]
     assert keuze.value == ""

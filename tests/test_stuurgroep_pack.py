@@ -9,13 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
-from dashboard_support import demo_db
+from dashboard_support import copy_demo
 from etl_helpers import fixture, load_one
 
 from dashboard import charts, queries, source
@@ -24,7 +22,7 @@ from dashboard.documents import render, stuurgroep
 from wijkmonitor import snapshots
 from wijkmonitor.records import sturing
 from wijkmonitor.records.authz import Actor
-from wijkmonitor.records.store import default_sqlite_path, open_store, records_url
+from wijkmonitor.records.store import open_store, records_url
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOT = REPO / "docs" / "screenshots" / "stuurgroeppakket.png"
@@ -42,13 +40,7 @@ def _text(pdf: Path) -> str:
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pack")
-    db = folder / "demo.duckdb"
-    shutil.copyfile(demo_db(), db)
-    with (
-        sqlite3.connect(default_sqlite_path(demo_db())) as src,
-        sqlite3.connect(default_sqlite_path(db)) as dst,
-    ):
-        src.backup(dst)
+    db = copy_demo(folder / "demo.duckdb")
     url = records_url(db)
     snap = snapshots.create(db, url, "Stuurgroep najaar 2025", Actor.command("test"), now=MADE)
     src = source.of_snapshot(snap)
@@ -187,8 +179,12 @@ def test_text_from_records_is_escaped(pack):
 
 def test_a_snapshots_pack_is_byte_stable_across_a_later_delivery(pack):
     db, url = pack["db"], pack["url"]
-    later = db.parent / "welzijn_lindenhoven_correctie.csv"  # a delivery for the demo's wijken after the snapshot
-    later.write_text(fixture("partner/welzijn_goed.csv").read_text(encoding="utf-8").replace("WK0999", "WK9999"))
+    later = (
+        db.parent / "welzijn_lindenhoven_correctie.csv"
+    )  # a delivery for the demo's wijken after the snapshot
+    later.write_text(
+        fixture("partner/welzijn_goed.csv").read_text(encoding="utf-8").replace("WK0999", "WK9999")
+    )
     assert load_one(later, db).status == "geladen"
     eng = open_store(url)
     sturing.record_meeting(
