@@ -287,7 +287,9 @@ def test_the_excel_file(made):
     ind = wb["Indicatoren"]
     for row in ind.iter_rows(min_row=2, values_only=True):
         assert isinstance(row[3], int)  # Jaar
-        assert row[4] == "< 5" or isinstance(row[4], int | float), row  # Waarde: a number or the suppression text
+        assert row[4] == "< 5" or isinstance(row[4], int | float), (
+            row
+        )  # Waarde: a number or the suppression text
         assert row[7] is None or isinstance(row[7], int | float)  # Score
     acts = list(wb["Activiteiten"].iter_rows(values_only=True))
     header = acts[0]
