@@ -95,7 +95,7 @@ def query(sql: str, *params: object) -> pd.DataFrame:
     explicit warehouse), uncached."""
     src = source.current()
     if src is not None:
-        cur = src.warehouse.cursor() if src.snapshot else reader_cursor(src.warehouse)
+        cur = source.cursor(src)
         try:
             return cur.execute(sql, list(params)).df()
         finally:

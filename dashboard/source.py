@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 from sqlalchemy.engine import Engine
 
-from etl.db import connect_readonly
+from etl.db import connect_readonly, reader_cursor
 from wijkmonitor import snapshots
 from wijkmonitor.records.store import open_store
 
@@ -51,6 +51,11 @@ def reading(src: Source) -> Iterator[Source]:
         yield src
     finally:
         _CURRENT.reset(token)
+
+
+def cursor(src: Source) -> duckdb.DuckDBPyConnection:
+    """A cursor on the source's warehouse (one per call: runs and downloads read in threads)."""
+    return src.warehouse.cursor() if src.snapshot else reader_cursor(src.warehouse)
 
 
 def live(warehouse: Path, records_url: str) -> Source:

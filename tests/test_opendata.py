@@ -3,7 +3,6 @@ every published indicator row exactly once, and byte-identical on every run over
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
@@ -15,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from dashboard_support import REPO, demo_db
+from dashboard_support import copy_demo, demo_db
 from frictionless import validate
 
 from indicators.export import export_frame
@@ -31,6 +30,9 @@ from indicators.opendata import (
     guard_formula,
     write_opendata,
 )
+from wijkmonitor import snapshots
+from wijkmonitor.records.authz import Actor
+from wijkmonitor.records.store import records_url
 
 FILES = (INDICATORS_CSV, CATALOGUE_CSV, AREAS_CSV, DESCRIPTOR)
 # What a row whose baseline-year row is suppressed withholds (besides what a suppressed row withholds).
@@ -216,29 +218,11 @@ def test_two_runs_are_byte_identical(demo, tmp_path):
         assert (tmp_path / name).read_bytes() == (demo["out"] / name).read_bytes(), name
 
 
-def test_marts_as_parquet_views_give_the_same_files(demo, tmp_path):
-    """An in-memory connection whose marts are views over Parquet files (as a snapshot) gives the same bytes."""
-    parquet = tmp_path / "parquet"
-    parquet.mkdir()
-    with duckdb.connect(str(demo["db"]), read_only=True) as con:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
-            ).fetchall()
-        ]
-        for t in tables:
-            con.execute(f"COPY (SELECT * FROM marts.{t}) TO '{parquet / t}.parquet' (FORMAT parquet)")
-    mem = duckdb.connect()
-    for sql in (REPO / "etl" / "sql" / "raw" / "schema.sql", REPO / "indicators" / "sql" / "macros.sql"):
-        for macro in re.findall(
-            r"CREATE OR REPLACE MACRO .*?;\s*$", sql.read_text(encoding="utf-8"), re.S | re.M
-        ):
-            with contextlib.suppress(duckdb.CatalogException):  # a table macro over raw or staging
-                mem.execute(macro)
-    mem.execute("CREATE SCHEMA marts")
-    for t in tables:
-        mem.execute(f"CREATE VIEW marts.{t} AS SELECT * FROM read_parquet('{parquet / t}.parquet')")
+def test_a_snapshot_gives_the_same_files(demo, tmp_path):
+    """A snapshot's in-memory connection (marts as views over Parquet) gives the same bytes."""
+    db = copy_demo(tmp_path / "demo.duckdb")
+    snap = snapshots.create(db, records_url(db), "Open data", Actor.command("test"))
+    mem = snapshots.open_warehouse(snap)
     write_opendata(mem, tmp_path / "out")
     mem.close()
     for name in FILES:

@@ -46,11 +46,12 @@ def suppression() -> Suppression:
     src = source.current()
     if src is None:
         raise RuntimeError("stuurgroep pack: call it inside dashboard.source.reading(...)")
-    con = src.warehouse if src.snapshot else src.warehouse.cursor()
-    if src.snapshot is None:
-        con.execute("USE wijkmonitor")
-    ind = export_frame(con, "indicators", ("wijk",))
-    comp = export_frame(con, "composites", ("wijk",))
+    con = source.cursor(src)
+    try:
+        ind = export_frame(con, "indicators", ("wijk",))
+        comp = export_frame(con, "composites", ("wijk",))
+    finally:
+        con.close()
     drempel = int(queries.settings()["drempel"])
     return Suppression(
         drempel,
