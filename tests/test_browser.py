@@ -170,9 +170,13 @@ def test_data_page_shows_the_load_history(server, browser):
     body = page.inner_text("body")
     assert "Laadgeschiedenis" in body
     assert "Geladen leveringen" in body and "Synthetische demogegevens" in body
-    # the history grid is drawn on a canvas; its accessible table carries the cell text
-    grid_text = " ".join(page.locator('[data-testid="stDataFrame"]').first.all_text_contents())
-    assert "politie_47022NED_lindenhoven_2017-2025.csv" in grid_text
+    # the history grid is drawn on a canvas; its accessible table carries the cell text, filled in a moment
+    # after the grid appears (CI read it empty once): wait for the text instead of reading it at once
+    page.wait_for_function(
+        """() => (document.querySelector('[data-testid="stDataFrame"]')?.textContent || '')
+                 .includes('politie_47022NED_lindenhoven_2017-2025.csv')""",
+        timeout=30_000,
+    )
     heatmap_text = " ".join(page.locator('[data-testid="stPlotlyChart"] .main-svg text').all_text_contents())
     assert "12/12" in heatmap_text
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
