@@ -202,3 +202,38 @@ def test_a_snapshots_pack_is_byte_stable_across_a_later_delivery(pack):
     with source.reading(live):
         now = stuurgroep.html(generated=GENERATED, charts_on=False)
     assert "levering 14" in now and "levering 14" not in first
+
+
+class _FlakyStart:
+    """A stand-in for kaleido's start: fails ``failures`` times ("closed immediately"), then starts."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.starts, self.stops = failures, 0, 0
+
+    def start(self, **kw) -> None:
+        self.starts += 1
+        if self.starts <= self.failures:
+            raise RuntimeError("Browser closed immediately after starting.")
+
+    def stop(self, **kw) -> None:
+        self.stops += 1
+
+
+@pytest.mark.parametrize("failures, started", [(0, True), (2, True), (3, False)])
+def test_kaleido_is_started_again_when_chromium_closes_right_after_starting(monkeypatch, failures, started):
+    import kaleido
+
+    flaky = _FlakyStart(failures)
+    monkeypatch.setattr(kaleido, "start_sync_server", flaky.start)
+    monkeypatch.setattr(kaleido, "stop_sync_server", flaky.stop)
+    monkeypatch.setattr(render.time, "sleep", lambda s: None)
+    monkeypatch.setattr(render, "_kaleido_started", False)
+    if started:
+        render._start_kaleido()
+        assert render._kaleido_started and flaky.starts == failures + 1 and flaky.stops == failures
+        render._start_kaleido()  # once started, never again
+        assert flaky.starts == failures + 1
+    else:
+        with pytest.raises(render.DocumentError, match="Chromium"):
+            render._start_kaleido()
+        assert not render._kaleido_started and flaky.starts == render.START_ATTEMPTS

@@ -14,9 +14,11 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 PDF_VARIANT = "pdf/ua-1"
 # A4 with 18 mm margins: about 660 CSS px of text width.
 WIDTH_PX = 660
+START_ATTEMPTS = 3  # tries to start kaleido's Chromium
 
 _lock = threading.Lock()
 _draw_lock = threading.Lock()
@@ -129,13 +132,22 @@ def _start_kaleido() -> None:
             return
         import kaleido
 
-        try:
-            kaleido.start_sync_server(silence_warnings=True)
-        except Exception as exc:  # no Chromium on this machine
-            raise DocumentError(
-                "Grafieken voor de PDF worden met Chromium getekend, en dat is hier niet te starten "
-                f"({type(exc).__name__}). Installeer het pakket 'chromium'."
-            ) from exc
+        # On a busy machine Chromium sometimes closes right after starting ("closed immediately"), which a
+        # second try a moment later does not meet: try three times before telling the user it cannot run.
+        for attempt in range(START_ATTEMPTS):
+            try:
+                kaleido.start_sync_server(silence_warnings=True)
+                break
+            except Exception as exc:  # no Chromium on this machine, or it did not come up
+                with contextlib.suppress(Exception):
+                    kaleido.stop_sync_server(silence_warnings=True)
+                if attempt + 1 < START_ATTEMPTS:
+                    time.sleep(1.0 + 2.0 * attempt)
+                    continue
+                raise DocumentError(
+                    "Grafieken voor de PDF worden met Chromium getekend, en dat is hier niet te starten "
+                    f"({type(exc).__name__}). Installeer het pakket 'chromium'."
+                ) from exc
         _kaleido_started = True
 
 
