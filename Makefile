@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DB     ?= data/wijkmonitor.duckdb
+# pytest-xdist workers for `make test` (the CI machine has two cores); `make test WORKERS=0` runs in one process
+WORKERS ?= 2
 
 .PHONY: run demo serve test lint format bench install install-test clean
 
@@ -27,7 +29,7 @@ serve:
 test: install-test                    ## lint, layer contracts and the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

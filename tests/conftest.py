@@ -8,6 +8,15 @@ import pytest
 from etl_helpers import AREAS, build_db, copy_db, fixture
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Groups for pytest-xdist (``make test`` runs ``--dist loadgroup``): a test module stays on one worker
+    (its module fixtures are built once), and all real-browser tests share one group, so one Chromium
+    with its served app runs at a time while the other worker runs the rest."""
+    for item in items:
+        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def _area_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_db(tmp_path_factory.mktemp("areas") / "w.duckdb", [AREAS])

@@ -16,13 +16,16 @@ that must test PostgreSQL cannot skip silently). Database names are generated he
 
 from __future__ import annotations
 
+import fcntl
 import getpass
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 SOCKET_DIR = "/var/run/postgresql"
 DEFAULT_PORT = 5432
@@ -206,11 +209,14 @@ def start_server() -> PostgresServer:
         raise PostgresUnavailable(
             "the psycopg package is not installed (pip install 'psycopg[binary]')"
         ) from exc
-    cluster = pick_cluster(list_clusters())
-    started_by_us = not cluster.online
-    cluster, seconds = _ensure_started(cluster)
-    user = "root" if os.geteuid() == 0 else getpass.getuser()
-    _ensure_role(user)
+    # Test workers (pytest-xdist) start at the same moment: one of them starts the cluster, the others wait.
+    with open(Path(tempfile.gettempdir()) / "wijkmonitor-tests-postgres.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cluster = pick_cluster(list_clusters())
+        started_by_us = not cluster.online
+        cluster, seconds = _ensure_started(cluster)
+        user = "root" if os.geteuid() == 0 else getpass.getuser()
+        _ensure_role(user)
     server = PostgresServer(cluster=cluster, user=user, started_by_us=started_by_us, start_seconds=seconds)
     _wait_until_accepting(server)
     return server
