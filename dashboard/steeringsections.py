@@ -82,6 +82,7 @@ def meeting_choice(key: str, niveau: str = "stuurgroep", page: str = "Stuurgroep
         aanwezig = st.multiselect(
             "Aanwezig (rollen)",
             list(steering.AANWEZIG),
+            select_all=False,  # Streamlit's option reads "Select all": English in a Dutch UI
             format_func=steering.AANWEZIG.get,
             key=f"{key}_aanwezig",
         )
@@ -135,6 +136,7 @@ def meetings_section(
         aanwezig = st.multiselect(
             "Aanwezig (rollen)",
             list(steering.AANWEZIG),
+            select_all=False,  # Streamlit's option reads "Select all": English in a Dutch UI
             format_func=steering.AANWEZIG.get,
             key=f"{key}_aanw",
         )

@@ -172,6 +172,7 @@ with st.form("beheer_toevoegen", enter_to_submit=False):
     st.multiselect(
         "Rollen",
         options,
+        select_all=False,  # Streamlit's option reads "Select all": English in a Dutch UI
         key="beheer_rollen",
         format_func=lambda r: records.role_label(r, wijk_names),
         accept_new_options=True,

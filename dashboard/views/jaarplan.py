@@ -1139,6 +1139,7 @@ def _opgave_form() -> None:
         indicatoren = st.multiselect(
             "Indicatoren",
             list(indicator_titels),
+            select_all=False,  # Streamlit's option reads "Select all": English in a Dutch UI
             default=[i for i in (o.indicatoren if o else ()) if i in indicator_titels],
             format_func=lambda i: indicator_titels.get(i, i),
             key=f"jaarplan_opgave_indicatoren_{suffix}",
