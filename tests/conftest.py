@@ -7,14 +7,41 @@ from pathlib import Path
 import pytest
 from etl_helpers import AREAS, build_db, copy_db, fixture
 
+TESTS = Path(__file__).resolve().parent
+# Modules that drive a real Chromium (their pytestmark holds pytest.mark.browser), by their node id prefix.
+BROWSER_MODULES = frozenset(
+    f"{TESTS.name}/{path.name}"
+    for path in TESTS.glob("test_*.py")
+    if "pytest.mark.browser" in path.read_text(encoding="utf-8")
+)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Groups for pytest-xdist (``make test`` runs ``--dist loadgroup``): a test module stays on one worker
-    (its module fixtures are built once), and all real-browser tests share one group, so one Chromium
-    with its served app runs at a time while the other worker runs the rest."""
-    for item in items:
-        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+    """A browser test must sit in one of BROWSER_MODULES, or the scheduler below would not group it."""
+    stray = sorted(
+        {item.nodeid.split("::", 1)[0] for item in items if item.get_closest_marker("browser")}
+        - BROWSER_MODULES
+    )
+    if stray:
+        raise pytest.UsageError(f"browser tests outside a module marked pytest.mark.browser: {stray}")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``make test`` runs two pytest-xdist workers with ``--dist loadgroup``, scheduled here: a test module
+    stays on one worker (its module fixtures are built once, its tests run in file order), and all
+    real-browser modules form one unit, so one Chromium with its served app runs at a time while the other
+    worker runs the rest. (xdist's own loadgroup no longer reads ``xdist_group`` marks under pytest 9.2:
+    it renames ``item._nodeid``, which pytest no longer uses.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "browser" if module in BROWSER_MODULES else module
+
+    return ModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
