@@ -9,7 +9,9 @@ than one page, and every wijk with the target status the Stuurgroep page compute
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -70,9 +72,15 @@ def _check_pack(pdf: Path, expected: dict[str, str]) -> None:
         assert re.search(pattern, text, re.M), f"{naam}: {status} not in the pack"
 
 
-def test_the_stuurgroep_downloads_its_pack_and_a_snapshot_shows_read_only(browser, tmp_path, monkeypatch):
+def test_the_stuurgroep_downloads_its_pack_and_a_snapshot_shows_read_only(
+    browser, tmp_path, monkeypatch, request
+):
     monkeypatch.delenv("WIJKMONITOR_RECORDS_URL", raising=False)
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    # the server's temporary files in a folder of the test's own, with a short path: Chromium (which draws the
+    # pack's charts) puts its socket there, and a socket path has at most 107 bytes (tmp_path is too long)
+    short = Path(tempfile.mkdtemp(prefix="wm-packs-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(short, ignore_errors=True))
+    monkeypatch.setenv("TMPDIR", str(short))
     db = copy_demo(tmp_path / "serve" / "demo.duckdb")
     expected = _expected_status(db)
     assert not snapshots.list_snapshots(db)

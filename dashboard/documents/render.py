@@ -13,10 +13,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import base64
 import contextlib
 import datetime as dt
 import re
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -33,10 +36,14 @@ PDF_VARIANT = "pdf/ua-1"
 # A4 with 18 mm margins: about 660 CSS px of text width.
 WIDTH_PX = 660
 START_ATTEMPTS = 3  # tries to start kaleido's Chromium
+START_TIMEOUT_S = 60
+DRAW_TIMEOUT_S = 120  # one chart; a pack draws some twenty
+STOP_TIMEOUT_S = 20
+# Chromium makes its socket at $TMPDIR/.org.chromium.Chromium.XXXXXX/SingletonSocket (46 more bytes); a Unix
+# socket path holds at most 107, so a longer temporary folder stops Chromium right after it starts
+MAX_TMPDIR = 61
 
-_lock = threading.Lock()
 _draw_lock = threading.Lock()
-_kaleido_started = False
 
 
 class DocumentError(RuntimeError):
@@ -125,47 +132,112 @@ def _stable(svg: bytes, prefix: str) -> bytes:
     return _TRACE.sub(repl, svg)
 
 
-def _start_kaleido() -> None:
-    global _kaleido_started
-    with _lock:
-        if _kaleido_started:
-            return
-        import kaleido
+async def _open_kaleido():
+    """kaleido's browser (one Chromium), opened on the calling event loop."""
+    import kaleido
 
-        # On a busy machine Chromium sometimes closes right after starting ("closed immediately"), which a
-        # second try a moment later does not meet: try three times before telling the user it cannot run.
+    k = kaleido.Kaleido()
+    try:
+        await k.open()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await k.close()
+        raise
+    return k
+
+
+class _Chromium:
+    """kaleido's Chromium on an event loop in a daemon thread of its own, started on first use.
+
+    Not kaleido's ``start_sync_server``: when its Chromium fails to start, that error stays in kaleido's
+    thread and every later drawing waits for ever (a download that never comes). Here the start and every
+    drawing have a time limit and their errors reach the caller. On a busy machine Chromium sometimes closes
+    right after starting ("closed immediately"), so a start is tried three times; a browser that failed a
+    drawing is stopped, and the next drawing starts a new one.
+    """
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._kaleido = None
+
+    @property
+    def running(self) -> bool:
+        return self._kaleido is not None
+
+    def _call(self, coro, timeout: float):
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def start(self) -> None:
+        if self.running:
+            return
         for attempt in range(START_ATTEMPTS):
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=_run_loop, args=(loop,), name="kaleido", daemon=True).start()
+            self._loop = loop
             try:
-                kaleido.start_sync_server(silence_warnings=True)
-                break
-            except Exception as exc:  # no Chromium on this machine, or it did not come up
-                with contextlib.suppress(Exception):
-                    kaleido.stop_sync_server(silence_warnings=True)
+                self._kaleido = self._call(_open_kaleido(), START_TIMEOUT_S)
+                return
+            except Exception as exc:  # no Chromium on this machine, or it did not come up in time
+                self.stop()
                 if attempt + 1 < START_ATTEMPTS:
                     time.sleep(1.0 + 2.0 * attempt)
                     continue
-                raise DocumentError(
-                    "Grafieken voor de PDF worden met Chromium getekend, en dat is hier niet te starten "
-                    f"({type(exc).__name__}). Installeer het pakket 'chromium'."
-                ) from exc
-        _kaleido_started = True
+                raise DocumentError(_not_started(exc)) from exc
+
+    def draw(self, fig: go.Figure, opts: dict) -> bytes:
+        self.start()
+        try:
+            return self._call(self._kaleido.calc_fig(fig, opts=opts), DRAW_TIMEOUT_S)
+        except Exception as exc:
+            self.stop()
+            raise DocumentError(f"Een grafiek kon niet worden getekend ({type(exc).__name__}).") from exc
+
+    def stop(self) -> None:
+        loop, k = self._loop, self._kaleido
+        self._loop = self._kaleido = None
+        if loop is None:
+            return
+        if k is not None:
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(k.close(), loop).result(STOP_TIMEOUT_S)
+        loop.call_soon_threadsafe(loop.stop)
+
+
+def _not_started(exc: Exception) -> str:
+    why = (
+        "Grafieken voor de PDF worden met Chromium getekend, en dat is hier niet te starten "
+        f"({type(exc).__name__}). "
+    )
+    tmp = tempfile.gettempdir()
+    if len(tmp) > MAX_TMPDIR:  # Chromium's socket lives there, and a socket path has at most 107 bytes
+        return (
+            why + f"Het pad van de tijdelijke map is te lang voor Chromium ({tmp}): kies een korter TMPDIR."
+        )
+    return why + "Installeer het pakket 'chromium'."
+
+
+def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
+
+
+_chromium = _Chromium()
+atexit.register(_chromium.stop)
 
 
 def svg(fig: go.Figure, *, width: int = WIDTH_PX, height: int = 320, prefix: str = "wm") -> bytes:
     """The figure as SVG bytes (deterministic)."""
-    import kaleido
-
-    _start_kaleido()
     fig = go.Figure(fig)
     fig.update_layout(width=width, height=height, paper_bgcolor="white", plot_bgcolor="white")
     # The screen's tight margins rely on the browser's automatic margins; on paper, ask for them explicitly.
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
-    try:
-        with _draw_lock:  # one browser for the process; two downloads at once draw one after the other
-            data = kaleido.calc_fig_sync(fig, opts={"format": "svg", "width": width, "height": height})
-    except Exception as exc:
-        raise DocumentError(f"Een grafiek kon niet worden getekend ({type(exc).__name__}).") from exc
+    with _draw_lock:  # one browser for the process; two downloads at once draw one after the other
+        data = _chromium.draw(fig, {"format": "svg", "width": width, "height": height})
     return _stable(data, prefix)
 
 
