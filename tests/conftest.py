@@ -2,34 +2,58 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 from etl_helpers import AREAS, build_db, copy_db, fixture
 
 TESTS = Path(__file__).resolve().parent
-# Modules that drive a real Chromium (their pytestmark holds pytest.mark.browser), by their node id prefix.
-BROWSER_MODULES = frozenset(
-    f"{TESTS.name}/{path.name}"
-    for path in TESTS.glob("test_*.py")
-    if "pytest.mark.browser" in path.read_text(encoding="utf-8")
-)
+BROWSER_MARK = "pytest.mark.browser"
+
+
+def _browser_tests(path: Path) -> bool | frozenset[str]:
+    """True when a module's pytestmark holds the browser mark, else the names of its tests marked so."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        targets = [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+        if "pytestmark" in targets and BROWSER_MARK in ast.unparse(node.value):
+            return True
+    return frozenset(
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and any(BROWSER_MARK in ast.unparse(d) for d in node.decorator_list)
+    )
+
+
+# Which tests drive a real Chromium, by module node id: the whole module, or some of its tests by name.
+BROWSER = {f"{TESTS.name}/{path.name}": _browser_tests(path) for path in sorted(TESTS.glob("test_*.py"))}
+
+
+def scope(nodeid: str) -> str:
+    """The scheduling unit of a test: "browser" for every real-browser test, else its module."""
+    module, _, rest = nodeid.partition("::")
+    marked = BROWSER.get(module, frozenset())
+    name = rest.rsplit("::", 1)[-1].split("[", 1)[0]
+    return "browser" if marked is True or name in marked else module
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A browser test must sit in one of BROWSER_MODULES, or the scheduler below would not group it."""
-    stray = sorted(
-        {item.nodeid.split("::", 1)[0] for item in items if item.get_closest_marker("browser")}
-        - BROWSER_MODULES
-    )
-    if stray:
-        raise pytest.UsageError(f"browser tests outside a module marked pytest.mark.browser: {stray}")
+    """The scheduler below reads the browser mark from the source; check it agrees with pytest's marks."""
+    wrong = [
+        item.nodeid
+        for item in items
+        if (item.get_closest_marker("browser") is not None) != (scope(item.nodeid) == "browser")
+    ]
+    if wrong:
+        raise pytest.UsageError(f"the scheduler in conftest.py misreads the browser mark of: {wrong[:5]}")
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """``make test`` runs two pytest-xdist workers with ``--dist loadgroup``, scheduled here: a test module
     stays on one worker (its module fixtures are built once, its tests run in file order), and all
-    real-browser modules form one unit, so one Chromium with its served app runs at a time while the other
+    real-browser tests form one unit, so one Chromium with its served app runs at a time while the other
     worker runs the rest. (xdist's own loadgroup no longer reads ``xdist_group`` marks under pytest 9.2:
     it renames ``item._nodeid``, which pytest no longer uses.)"""
     if config.getvalue("dist") != "loadgroup":
@@ -38,8 +62,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
     class ModuleScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return "browser" if module in BROWSER_MODULES else module
+            return scope(nodeid)
 
     return ModuleScheduling(config, log)
 
